@@ -1,2 +1,3 @@
 export * from './hash.js';
 export * from './message-layout.js';
+export * from './errors.js';
