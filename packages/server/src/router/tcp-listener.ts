@@ -8,7 +8,7 @@ import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { RequestFrameDecoder, encodeErrorResponse } from '@iggy-ts/protocol';
 import type { Router } from './router.js';
-import { Transport, type Session } from './sessions.js';
+import { Transport } from './sessions.js';
 
 export interface TcpListenerOptions {
   host: string;
@@ -91,11 +91,8 @@ export class TcpListener {
     const decoder = new RequestFrameDecoder({
       controlPayloadSizeBytesMax: this.options.controlPayloadSizeBytesMax,
       sendMessagesPayloadSizeBytesMax: this.options.sendMessagesPayloadSizeBytesMax,
-      onFrame: (code: number, payload: Buffer) => {
-        queue.push({ code, payload, errorCode: 0 });
-      },
-      onInvalidFrame: (code: number, errorCode: number) => {
-        queue.push({ code, payload: undefined, errorCode });
+      onFrame: (frame) => {
+        queue.push({ code: frame.code, payload: frame.payload, errorCode: frame.errorCode });
       },
     });
 
