@@ -30,8 +30,10 @@ function runScenario(seed: number, mode: DurabilityMode): void {
   const next = random(seed);
   const integer = (below: number): number => Math.floor(next() * below);
   const directory = temporaryDirectory();
+  let nowUs = 1_000_000;
   const options = {
     directory,
+    clock: () => nowUs,
     segmentSizeBytes: 3000 + integer(3000),
     cacheSizeBytes: integer(4) === 0 ? 0 : 1024 + integer(4096),
     maxPollBytes: 2000 + integer(6000),
@@ -40,6 +42,7 @@ function runScenario(seed: number, mode: DurabilityMode): void {
   let log = PartitionLog.open(options);
   /** Payload by offset; undefined below the first retained offset. */
   let model: (string | undefined)[] = [];
+  let timestamps: number[] = [];
   let firstRetained = 0;
 
   for (let step = 0; step < 300; step += 1) {
@@ -48,9 +51,13 @@ function runScenario(seed: number, mode: DurabilityMode): void {
       const count = 1 + integer(integer(10) === 0 ? 40 : 6);
       const messages: TestMessage[] = [];
       for (let i = 0; i < count; i += 1) messages.push({ payload: `${model.length + i}:`.padEnd(integer(300) + 8, String.fromCharCode(97 + integer(26))) });
+      nowUs += integer(5) === 0 ? -integer(50) : integer(3) * 10; // the clock may stall or step back
       const result = log.append(buildBatch(messages), count);
       expect(result.firstOffset).toBe(model.length);
-      for (const message of messages) model.push(message.payload as string);
+      for (const message of messages) {
+        model.push(message.payload as string);
+        timestamps.push(result.timestampUs);
+      }
     } else if (action < 0.75) {
       const start = integer(model.length + 3);
       const count = integer(30);
@@ -73,6 +80,19 @@ function runScenario(seed: number, mode: DurabilityMode): void {
           expect(from + result.messagesCount === model.length || capped).toBe(true);
         }
       }
+    } else if (action < 0.8) {
+      const last = timestamps[timestamps.length - 1] ?? 1_000_000;
+      const timestampUs = last - integer(400) + 20;
+      let expected: number | undefined;
+      for (let offset = firstRetained; offset < timestamps.length; offset += 1) {
+        if (timestamps[offset]! >= timestampUs) {
+          expected = offset;
+          break;
+        }
+      }
+      expect(log.offsetAtTimestamp(timestampUs)).toBe(expected);
+      // Non-decreasing over the retained messages (deleted ones no longer bound a reopened log).
+      for (let offset = firstRetained + 1; offset < timestamps.length; offset += 1) expect(timestamps[offset]!).toBeGreaterThanOrEqual(timestamps[offset - 1]!);
     } else if (action < 0.83) {
       log.flush(integer(2) === 0);
     } else if (action < 0.88) {
@@ -93,6 +113,7 @@ function runScenario(seed: number, mode: DurabilityMode): void {
       log = PartitionLog.open(options);
       expect(log.recovery.truncatedBytes).toBe(0);
       model = model.slice(0, persisted);
+      timestamps = timestamps.slice(0, persisted);
       if (firstRetained > persisted) firstRetained = persisted;
     }
     expect(log.nextOffset).toBe(model.length);

@@ -1,0 +1,2 @@
+export * from './transports/transport.js';
+export * from './transports/tcp.js';
