@@ -22,6 +22,7 @@ import { Router } from './router/router.js';
 import { SessionRegistry } from './router/sessions.js';
 import { TcpListener } from './router/tcp-listener.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
+import { startExtraListeners, stopExtraListeners, type ExtraListeners } from './transports/index.js';
 
 export interface StartOptions {
   /** A complete configuration; when absent it is loaded from file/env like the binary does. */
@@ -42,6 +43,9 @@ export interface StartOptions {
 
 export interface ServerAddresses {
   tcp?: { host: string; port: number };
+  http?: { port: number };
+  websocket?: { port: number };
+  quic?: { port: number };
 }
 
 const ROOT_PASSWORD_CHARACTERS = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -68,6 +72,7 @@ export class IggyServer {
     private readonly tcp: TcpListener | undefined,
     readonly addresses: ServerAddresses,
     private readonly maintenance: Maintenance,
+    private readonly extraListeners: ExtraListeners,
     private readonly logger: Logger,
   ) {}
 
@@ -183,9 +188,20 @@ export class IggyServer {
       }
       log.info({ address: `${tcpAddress.host}:${addresses.tcp.port}` }, 'TCP listener started');
     }
+    let extraListeners: ExtraListeners;
+    try {
+      extraListeners = await startExtraListeners(state, router, logger);
+    } catch (error) {
+      await tcp?.stop();
+      await shards.stop().catch(() => {});
+      throw error;
+    }
+    if (extraListeners.http) addresses.http = { port: extraListeners.http.port };
+    if (extraListeners.websocket) addresses.websocket = { port: extraListeners.websocket.port };
+    if (extraListeners.quic) addresses.quic = { port: extraListeners.quic.port };
     const maintenance = startMaintenance(state, childLogger(logger, 'maintenance'));
     log.info({ dataPath, shardsCount, durability: config.durability.mode }, 'iggy-ts server started');
-    return new IggyServer(state.config, state, router, tcp, addresses, maintenance, log);
+    return new IggyServer(state.config, state, router, tcp, addresses, maintenance, extraListeners, log);
   }
 
   /** Closes listeners, flushes and closes every partition, ends the shard workers. Idempotent. */
@@ -193,7 +209,7 @@ export class IggyServer {
     this.stopping ??= (async () => {
       this.logger.info('stopping');
       this.maintenance.stop();
-      await this.tcp?.stop();
+      await Promise.all([this.tcp?.stop(), stopExtraListeners(this.extraListeners)]);
       await this.state.shards.stop();
       this.logger.info('stopped');
     })();
