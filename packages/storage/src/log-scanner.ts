@@ -17,7 +17,7 @@ const CHUNK_SIZE_BYTES = 1024 * 1024;
 const PAYLOAD_SIZE_BYTES_MAX = 64_000_000;
 const USER_HEADERS_SIZE_BYTES_MAX = 100_000;
 
-export type ScanStopReason = 'end' | 'torn header' | 'torn message' | 'invalid length' | 'offset mismatch' | 'checksum mismatch';
+export type ScanStopReason = 'end' | 'limit' | 'torn header' | 'torn message' | 'invalid length' | 'offset mismatch' | 'checksum mismatch';
 
 export interface ScanResult {
   /** Position after the last valid message. */
@@ -36,6 +36,8 @@ export interface ScanParameters {
   firstOffset: number;
   segmentStartOffset: number;
   verifyChecksums: boolean;
+  /** Stop (reason 'limit') after this many messages. Default: no limit. */
+  messagesCountMax?: number;
 }
 
 /** Scans messages from `fromPosition` and pushes one index record per valid message onto `index`. */
@@ -65,8 +67,13 @@ export function scanLog(parameters: ScanParameters, index: ActiveIndex): ScanRes
     chunkEnd = from + done;
   };
 
+  const messagesCountMax = parameters.messagesCountMax ?? Number.POSITIVE_INFINITY;
   let stopReason: ScanStopReason = 'end';
   while (position < fileSizeBytes) {
+    if (messagesCount >= messagesCountMax) {
+      stopReason = 'limit';
+      break;
+    }
     if (position + MessageHeader.size > fileSizeBytes) {
       stopReason = 'torn header';
       break;

@@ -39,7 +39,7 @@ export interface PartitionLogOptions {
   /** Soft rollover threshold of a segment (the batch crossing it is written whole). Default 1 GiB, max 4 GiB. */
   segmentSizeBytes?: number;
   durability?: DurabilityOptions;
-  /** Size of the ring-buffer cache holding the newest bytes of the active segment. Default 8 MiB; 0 disables it. */
+  /** Size of the ring-buffer cache holding the newest bytes of the active segment. Default 8 MiB, max 4 GiB; 0 disables it. */
   cacheSizeBytes?: number;
   /** Verify checksum and offset of every message read from the segment files. Default true. */
   verifyChecksumsOnRead?: boolean;
@@ -51,6 +51,12 @@ export interface PartitionLogOptions {
    * not cover. Default: the buffered flush threshold (1 MiB).
    */
   recoveryVerifyTailBytes?: number;
+  /**
+   * At open, verify every message of every segment (Iggy's `validate_checksum`): a corrupt sealed
+   * segment makes `open` throw; the active segment is validated whole and truncated at the first
+   * invalid message. Slow on large partitions. Default false.
+   */
+  validateChecksumsOnOpen?: boolean;
   /** Sealed segments whose files stay open for reads (least recently used are closed). Default 8. */
   sealedSegmentReadersMax?: number;
   /** Consumer-offset files kept open for writing (least recently used are closed). Default 64. */
@@ -71,6 +77,7 @@ export interface ResolvedPartitionLogOptions {
   verifyChecksumsOnRead: boolean;
   maxPollBytes: number;
   recoveryVerifyTailBytes: number;
+  validateChecksumsOnOpen: boolean;
   sealedSegmentReadersMax: number;
   consumerOffsetFilesOpenMax: number;
   clock: () => number;
@@ -128,11 +135,12 @@ export function resolvePartitionLogOptions(options: PartitionLogOptions): Resolv
     durabilityMode: durability.mode,
     flushMessagesCount: positiveInteger('durability.flushMessagesCount', durability.flushMessagesCount ?? PARTITION_LOG_DEFAULTS.flushMessagesCount),
     flushSizeBytes,
-    // A SharedArrayBuffer is limited to 2^31 - 1 bytes or so on some builds: keep the ring below 2 GiB.
-    cacheSizeBytes: positiveInteger('cacheSizeBytes', options.cacheSizeBytes ?? PARTITION_LOG_DEFAULTS.cacheSizeBytes, 2 * GIB - 1, 0),
+    // A Buffer (the ring's view) holds at most 4 GiB in Node 20.
+    cacheSizeBytes: positiveInteger('cacheSizeBytes', options.cacheSizeBytes ?? PARTITION_LOG_DEFAULTS.cacheSizeBytes, 4 * GIB, 0),
     verifyChecksumsOnRead: options.verifyChecksumsOnRead ?? true,
     maxPollBytes: positiveInteger('maxPollBytes', options.maxPollBytes ?? PARTITION_LOG_DEFAULTS.maxPollBytes, 2 * GIB - 1),
     recoveryVerifyTailBytes: positiveInteger('recoveryVerifyTailBytes', options.recoveryVerifyTailBytes ?? flushSizeBytes, Number.MAX_SAFE_INTEGER, 0),
+    validateChecksumsOnOpen: options.validateChecksumsOnOpen ?? false,
     sealedSegmentReadersMax: positiveInteger('sealedSegmentReadersMax', options.sealedSegmentReadersMax ?? PARTITION_LOG_DEFAULTS.sealedSegmentReadersMax, 1024),
     consumerOffsetFilesOpenMax: positiveInteger('consumerOffsetFilesOpenMax', options.consumerOffsetFilesOpenMax ?? PARTITION_LOG_DEFAULTS.consumerOffsetFilesOpenMax, 65_536),
     clock: options.clock ?? systemClockUs,

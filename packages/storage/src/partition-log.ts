@@ -170,7 +170,12 @@ export class PartitionLog {
     this.options = options;
     mkdirSync(options.directory, { recursive: true });
     const recovered = recoverPartition(
-      { directory: options.directory, recoveryVerifyTailBytes: options.recoveryVerifyTailBytes, logger: options.logger },
+      {
+        directory: options.directory,
+        recoveryVerifyTailBytes: options.recoveryVerifyTailBytes,
+        validateChecksumsOnOpen: options.validateChecksumsOnOpen,
+        logger: options.logger,
+      },
       this.activeIndex,
     );
     this.recovery = recovered.report;

@@ -123,6 +123,27 @@ describe('recovery', () => {
     log.close();
   });
 
+  it('validates every message when asked and refuses a corrupt sealed segment', () => {
+    const directory = populatedDirectory();
+    const clean = reopen(directory, { validateChecksumsOnOpen: true }).log;
+    expect(clean.recovery.validatedMessages).toBe(17);
+    clean.close();
+    const path = file(directory, 6, 'log');
+    const bytes = readFileSync(path);
+    bytes[MESSAGE_SIZE_BYTES + 90] ^= 0x10; // payload of offset 7
+    writeFileSync(path, bytes);
+    let code = 0;
+    try {
+      reopen(directory, { validateChecksumsOnOpen: true });
+    } catch (error) {
+      code = error instanceof IggyError ? error.code : -1;
+    }
+    expect(code).toBe(4027);
+    const tolerant = reopen(directory).log; // without the option the damage surfaces on read
+    expect(() => tolerant.poll(7, 1, 0)).toThrowError(IggyError);
+    tolerant.close();
+  });
+
   it('re-indexes messages written to the log whose index records never reached the file', () => {
     const directory = populatedDirectory();
     truncateSync(file(directory, 12, 'index'), 2 * 16 + 5); // short, and not a whole number of records

@@ -16,7 +16,7 @@
  * Every repair is reported through the logger and counted in the returned `RecoveryReport`.
  */
 import { closeSync, fdatasyncSync, ftruncateSync, rmSync, writeSync } from 'node:fs';
-import { MessageHeader } from '@iggy-ts/protocol';
+import { ErrorCode, IggyError, MessageHeader } from '@iggy-ts/protocol';
 import { assert } from './assert.js';
 import { scanLog } from './log-scanner.js';
 import type { StorageLogger } from './options.js';
@@ -46,6 +46,8 @@ export interface RecoveredPartition {
 export interface RecoveryParameters {
   directory: string;
   recoveryVerifyTailBytes: number;
+  /** Verify every message of every segment; a corrupt sealed segment throws. */
+  validateChecksumsOnOpen: boolean;
   logger: StorageLogger | undefined;
 }
 
@@ -76,7 +78,7 @@ export function recoverPartition(parameters: RecoveryParameters, activeIndex: Ac
   const segments: Segment[] = [];
   for (let i = 0; i < logStartOffsets.length - 1; i += 1) {
     const segment = newSegment(directory, logStartOffsets[i]!);
-    recoverSealedSegment(segment, report, logger);
+    recoverSealedSegment(segment, report, parameters);
     if (segment.messagesCount === 0) {
       logger?.warn({ path: segment.logPath }, 'removing empty sealed segment');
       rmSync(segment.logPath, { force: true });
@@ -132,13 +134,17 @@ function sealedIndexIsConsistent(indexFd: number, logSizeBytes: number, indexSiz
   return true;
 }
 
-function recoverSealedSegment(segment: Segment, report: RecoveryReport, logger: StorageLogger | undefined): void {
+function recoverSealedSegment(segment: Segment, report: RecoveryReport, parameters: RecoveryParameters): void {
+  const { logger } = parameters;
   const logFd = openReadWrite(segment.logPath);
   const indexFd = openReadWrite(segment.indexPath);
   try {
     const logSizeBytes = fileSizeBytes(logFd);
     const indexSizeBytes = fileSizeBytes(indexFd);
-    if (sealedIndexIsConsistent(indexFd, logSizeBytes, indexSizeBytes, segment)) return;
+    if (sealedIndexIsConsistent(indexFd, logSizeBytes, indexSizeBytes, segment)) {
+      if (parameters.validateChecksumsOnOpen) validateSealedSegment(logFd, logSizeBytes, segment, report);
+      return;
+    }
     const index = new ActiveIndex(Math.max(IndexRecord.size, Math.min(indexSizeBytes, 64 * 1024 * 1024)));
     const scan = scanLog(
       { fd: logFd, fileSizeBytes: logSizeBytes, fromPosition: 0, firstOffset: segment.startOffset, segmentStartOffset: segment.startOffset, verifyChecksums: true },
@@ -169,6 +175,41 @@ function recoverSealedSegment(segment: Segment, report: RecoveryReport, logger: 
   }
 }
 
+/** Full check of a sealed segment whose index is consistent; corruption there is not repaired but refused. */
+function validateSealedSegment(logFd: number, logSizeBytes: number, segment: Segment, report: RecoveryReport): void {
+  const index = new ActiveIndex(IndexRecord.size * 1024);
+  let position = 0;
+  let checked = 0;
+  while (position < logSizeBytes) {
+    // Scan in slices of records so that the temporary index stays small.
+    index.truncate(0);
+    const scan = scanLog(
+      {
+        fd: logFd,
+        fileSizeBytes: logSizeBytes,
+        fromPosition: position,
+        firstOffset: segment.startOffset + checked,
+        segmentStartOffset: segment.startOffset,
+        verifyChecksums: true,
+        messagesCountMax: 1024,
+      },
+      index,
+    );
+    report.validatedMessages += scan.messagesCount;
+    checked += scan.messagesCount;
+    if (scan.stopReason !== 'end' && scan.stopReason !== 'limit') {
+      throw new IggyError(
+        scan.stopReason === 'offset mismatch' ? ErrorCode.InvalidOffset : ErrorCode.InvalidMessageChecksum,
+        `sealed segment ${segment.logPath} is corrupt at position ${scan.endPosition} (${scan.stopReason})`,
+      );
+    }
+    position = scan.endPosition;
+  }
+  if (checked !== segment.messagesCount) {
+    throw new IggyError(ErrorCode.InvalidMessageChecksum, `sealed segment ${segment.logPath} holds ${checked} messages, its index ${segment.messagesCount}`);
+  }
+}
+
 /** Length of the longest prefix of `index` whose records are consistent with each other and the log. */
 function consistentPrefixLength(index: ActiveIndex, logSizeBytes: number): number {
   let previousEnd = 0;
@@ -196,7 +237,7 @@ function recoverActiveSegment(segment: Segment, index: ActiveIndex, parameters: 
     const coveredEnd = trusted === 0 ? 0 : index.endPositionAt(trusted - 1);
 
     // First record at or after the last durable point: re-validate from the message it describes.
-    const verifyFrom = Math.max(0, coveredEnd - parameters.recoveryVerifyTailBytes);
+    const verifyFrom = parameters.validateChecksumsOnOpen ? 0 : Math.max(0, coveredEnd - parameters.recoveryVerifyTailBytes);
     let low = 0;
     let high = trusted;
     while (low < high) {
