@@ -4,10 +4,11 @@
  * - XXH32 (seed 0): MessagesKey partitioning, string consumer ids, client ids (reference 2.3, 2.5, 3.1).
  *   Pure 32-bit integer arithmetic (Math.imul), so it is implemented here without a dependency.
  * - XXH3-64 (seed 0): message checksums over bytes 8..end of each message (reference 5.5).
- *   Computed by hash-wasm's WASM build, which runs wherever Node runs. It needs one async
- *   initialisation (`initHashes()`), after which every call is synchronous.
+ *   Computed by a small WebAssembly build of xxHash (wasm/xxh3batch.c, embedded in
+ *   xxh3-wasm.generated.ts), which runs wherever Node runs. A whole batch is hashed in one call
+ *   (`checksumBatch`, `verifyBatch`): per-message calls into WASM cost more than the hashing.
  */
-import { createXXHash3, type IHasher } from 'hash-wasm';
+import { XXH3_BATCH_WASM_BASE64 } from './xxh3-wasm.generated.js';
 
 const PRIME32_1 = 0x9e3779b1;
 const PRIME32_2 = 0x85ebca77;
@@ -70,44 +71,121 @@ export function xxh32(bytes: Uint8Array, seed = 0): number {
   return hash >>> 0;
 }
 
-let xxh3Hasher: IHasher | undefined;
-
-/** Loads the WASM hashers once per thread. Safe to call many times. */
-export async function initHashes(): Promise<void> {
-  if (xxh3Hasher === undefined) xxh3Hasher = await createXXHash3(0, 0);
+interface Xxh3Exports {
+  memory: WebAssembly.Memory;
+  checksum_batch(base: number, length: number, count: number, out: number): number;
+  verify_batch(base: number, length: number, count: number): number;
+  xxh3_into(pointer: number, length: number, out: number): void;
+  heap_base(): number;
 }
 
-function hasher(): IHasher {
-  if (xxh3Hasher === undefined) throw new Error('initHashes() must be awaited before computing XXH3 checksums');
-  return xxh3Hasher;
+const WASM_PAGE_SIZE_BYTES = 65_536;
+const WALK_FAILED = 0xffff_ffff;
+
+let wasm: Xxh3Exports | undefined;
+/** First byte of linear memory that this module uses for input (8-aligned, after the WASM stack). */
+let scratchBase = 0;
+let memoryBytes = new Uint8Array(0);
+let memoryView = new DataView(new ArrayBuffer(0));
+
+function instance(): Xxh3Exports {
+  if (wasm === undefined) {
+    // Synchronous compilation of a 5 KB module is allowed in Node on every thread and takes < 1 ms.
+    const module = new WebAssembly.Module(Buffer.from(XXH3_BATCH_WASM_BASE64, 'base64'));
+    wasm = new WebAssembly.Instance(module, {}).exports as unknown as Xxh3Exports;
+    scratchBase = (wasm.heap_base() + 7) & ~7;
+    refreshViews();
+  }
+  return wasm;
+}
+
+function refreshViews(): void {
+  memoryBytes = new Uint8Array(wasm!.memory.buffer);
+  memoryView = new DataView(wasm!.memory.buffer);
+}
+
+/** Makes linear memory hold `sizeBytes` from the scratch base; returns the scratch base. */
+function reserve(sizeBytes: number): number {
+  const exports = instance();
+  const needed = scratchBase + sizeBytes;
+  const have = exports.memory.buffer.byteLength;
+  if (needed > have) {
+    exports.memory.grow(Math.ceil((needed - have) / WASM_PAGE_SIZE_BYTES));
+    refreshViews();
+  } else if (memoryBytes.byteLength !== have) {
+    refreshViews();
+  }
+  return scratchBase;
+}
+
+/** Prepares the hash module of this thread. Kept async for callers; compilation is synchronous. */
+export async function initHashes(): Promise<void> {
+  instance();
 }
 
 /**
  * Writes XXH3-64 (seed 0) of `source[start, end)` as a u64 little-endian into `target[targetOffset..+8]`.
- * Avoids BigInt: the digest arrives big-endian (canonical form) and is byte-reversed in place.
+ * No BigInt: the digest is copied out of linear memory byte for byte.
  */
 export function writeXxh3Le(source: Uint8Array, start: number, end: number, target: Uint8Array, targetOffset: number): void {
-  const h = hasher();
-  h.init();
-  h.update(source.subarray(start, end));
-  const digest = h.digest('binary');
-  for (let i = 0; i < 8; i += 1) target[targetOffset + i] = digest[7 - i]!;
+  const length = end - start;
+  const base = reserve(length + 8);
+  memoryBytes.set(source.subarray(start, end), base);
+  instance().xxh3_into(base, length, base + length);
+  const digestAt = base + length;
+  for (let i = 0; i < 8; i += 1) target[targetOffset + i] = memoryBytes[digestAt + i]!;
 }
 
 /** True when the u64 LE at `stored[storedOffset..+8]` equals XXH3-64 of `source[start, end)`. */
 export function xxh3LeEquals(source: Uint8Array, start: number, end: number, stored: Uint8Array, storedOffset: number): boolean {
-  const h = hasher();
-  h.init();
-  h.update(source.subarray(start, end));
-  const digest = h.digest('binary');
-  for (let i = 0; i < 8; i += 1) if (stored[storedOffset + i] !== digest[7 - i]) return false;
+  const length = end - start;
+  const base = reserve(length + 8);
+  memoryBytes.set(source.subarray(start, end), base);
+  instance().xxh3_into(base, length, base + length);
+  const digestAt = base + length;
+  for (let i = 0; i < 8; i += 1) if (stored[storedOffset + i] !== memoryBytes[digestAt + i]) return false;
   return true;
 }
 
 /** XXH3-64 (seed 0) as a bigint, for tests and cold paths. */
 export function xxh3(bytes: Uint8Array): bigint {
-  const h = hasher();
-  h.init();
-  h.update(bytes);
-  return BigInt('0x' + h.digest('hex'));
+  const digest = Buffer.alloc(8);
+  writeXxh3Le(bytes, 0, bytes.length, digest, 0);
+  return digest.readBigUInt64LE(0);
+}
+
+/**
+ * Computes the checksum of each of `count` messages laid back to back in `messages` (exactly the whole
+ * view) and writes it at bytes 0..8 of each message (reference 5.5). One copy of the batch into WASM
+ * memory and one call for the batch; the checksums come back as two u32 stores per message.
+ * Returns false when the messages do not add up to the view (nothing is written then).
+ */
+export function checksumBatch(messages: Uint8Array, count: number): boolean {
+  const length = messages.byteLength;
+  const base = reserve(length + count * 8);
+  memoryBytes.set(messages, base);
+  const out = base + length;
+  if (instance().checksum_batch(base, length, count, out) !== length) return false;
+  const target = new DataView(messages.buffer, messages.byteOffset, length);
+  let position = 0;
+  for (let i = 0; i < count; i += 1) {
+    const digest = out + i * 8;
+    target.setUint32(position, memoryView.getUint32(digest, true), true);
+    target.setUint32(position + 4, memoryView.getUint32(digest + 4, true), true);
+    position += 64 + target.getUint32(position + 52, true) + target.getUint32(position + 48, true);
+  }
+  return true;
+}
+
+/**
+ * Verifies the stored checksums of `count` messages laid back to back in `messages`: returns -1 when
+ * all match, the index of the first bad message otherwise, or `count` when the messages do not fit.
+ */
+export function verifyBatch(messages: Uint8Array, count: number): number {
+  const length = messages.byteLength;
+  const base = reserve(length);
+  memoryBytes.set(messages, base);
+  const result = instance().verify_batch(base, length, count);
+  if (result === WALK_FAILED) return count;
+  return result === count ? -1 : result;
 }
