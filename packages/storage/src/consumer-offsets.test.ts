@@ -51,10 +51,13 @@ describe('consumer offsets', () => {
     const store = ConsumerOffsetStore.open(directory, false, 2, undefined);
     for (let id = 0; id < 10; id += 1) store.store('consumer', id, id * 10);
     store.store('consumer', 0, 1);
+    store.store('group', 4, 2);
+    store.sync(); // buffered mode: syncs open and already closed files alike
     store.closeAll();
     const reopened = ConsumerOffsetStore.open(directory, false, 2, undefined);
     expect(reopened.get('consumer', 0)).toBe(1);
     expect(reopened.get('consumer', 9)).toBe(90);
+    expect(reopened.get('group', 4)).toBe(2);
     reopened.closeAll();
   });
 

@@ -4,7 +4,8 @@
  *   {partition}/offsets/groups/{group_id}         one u64 LE
  * Loaded at open; every store is one 8-byte pwrite at position 0 through a file descriptor kept open
  * (at most `openFilesMax` of them, least recently used closed first), followed by fdatasync in fsync
- * mode. An 8-byte aligned write at position 0 lies inside one sector, so it is never torn.
+ * mode; in buffered mode `sync()` (called by the log's flush(true)) makes them durable later. An 8-byte
+ * write at position 0 lies inside one sector, so it is never torn.
  */
 import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
 import { join } from 'node:path';
@@ -43,6 +44,9 @@ export class ConsumerOffsetStore {
   private readonly offsets: Record<ConsumerKind, Map<number, number>> = { consumer: new Map(), group: new Map() };
   /** Open descriptors by descriptorKey, in least-recently-used-first order. */
   private readonly descriptors = new Map<number, number>();
+  /** Buffered mode: offsets written since the last sync() (descriptor keys), and whether files were created or removed. */
+  private readonly unsynced = new Set<number>();
+  private directoriesUnsynced = false;
   private readonly scratch = Buffer.alloc(OFFSET_FILE_SIZE_BYTES);
   private readonly scratchView = new DataView(this.scratch.buffer, this.scratch.byteOffset, OFFSET_FILE_SIZE_BYTES);
 
@@ -109,22 +113,53 @@ export class ConsumerOffsetStore {
     const written = writeSync(fd, this.scratch, 0, OFFSET_FILE_SIZE_BYTES, 0);
     assert(written === OFFSET_FILE_SIZE_BYTES, `short consumer offset write of ${written} bytes`);
     if (this.fsync) fdatasyncSync(fd);
+    else this.unsynced.add(descriptorKey(kind, id));
     this.offsets[kind].set(id, offset);
   }
 
   delete(kind: ConsumerKind, id: number): boolean {
     if (!this.offsets[kind].delete(id)) return false;
     this.closeDescriptor(descriptorKey(kind, id));
+    this.unsynced.delete(descriptorKey(kind, id));
     rmSync(this.pathOf(kind, id), { force: true });
+    if (this.fsync) fsyncDirectory(this.directoryOf(kind));
+    else this.directoriesUnsynced = true;
     return true;
   }
 
   /** Removes every stored offset and its file. */
   clear(): void {
     this.closeAll();
+    this.unsynced.clear();
     for (const kind of ['consumer', 'group'] as const) {
       for (const id of this.offsets[kind].keys()) rmSync(this.pathOf(kind, id), { force: true });
       this.offsets[kind].clear();
+      if (this.fsync) fsyncDirectory(this.directoryOf(kind));
+    }
+    if (!this.fsync) this.directoriesUnsynced = true;
+  }
+
+  /** Buffered mode: makes every offset stored since the last sync durable (fdatasync, directory fsync). */
+  sync(): void {
+    for (const key of this.unsynced) {
+      const open = this.descriptors.get(key);
+      if (open !== undefined) {
+        fdatasyncSync(open);
+        continue;
+      }
+      const kind: ConsumerKind = key >= 0 ? 'consumer' : 'group';
+      const fd = openSync(this.pathOf(kind, key >= 0 ? key : -1 - key), fsConstants.O_RDONLY);
+      try {
+        fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    }
+    this.unsynced.clear();
+    if (this.directoriesUnsynced) {
+      fsyncDirectory(this.directoryOf('consumer'));
+      fsyncDirectory(this.directoryOf('group'));
+      this.directoriesUnsynced = false;
     }
   }
 
@@ -145,6 +180,7 @@ export class ConsumerOffsetStore {
     const isNew = !this.offsets[kind].has(id);
     const fd = openSync(this.pathOf(kind, id), fsConstants.O_WRONLY | fsConstants.O_CREAT, 0o644);
     if (isNew && this.fsync) fsyncDirectory(this.directoryOf(kind));
+    else if (isNew) this.directoriesUnsynced = true;
     this.descriptors.set(key, fd);
     if (this.descriptors.size > this.openFilesMax) {
       const oldest = this.descriptors.keys().next().value as number;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { IggyError, initHashes, writeXxh3Le } from '@iggy-ts/protocol';
@@ -361,6 +361,24 @@ describe('PartitionLog durability', () => {
     expect(recovered.messagesCount).toBe(5);
     expect(recovered.append(buildBatch(numberedMessages(1)), 1).firstOffset).toBe(5);
     recovered.close();
+  });
+});
+
+describe('PartitionLog failures', () => {
+  it('stops after an I/O error while appending and recovers what the files hold on reopen', () => {
+    const directory = temporaryDirectory();
+    const log = PartitionLog.open({ directory, durability: { mode: 'fsync' } });
+    log.append(buildBatch(numberedMessages(2)), 2);
+    closeSync(Reflect.get(log, 'activeLogFd') as number); // the next write fails with EBADF
+    expect(() => log.append(buildBatch(numberedMessages(1)), 1)).toThrowError(/EBADF/);
+    expect(() => log.append(buildBatch(numberedMessages(1)), 1)).toThrowError(/must be reopened/);
+    expect(() => log.poll(0, 1, 0)).toThrowError(/must be reopened/);
+    Reflect.set(log, 'activeLogFd', -1); // already closed above
+    log.close();
+    const reopened = PartitionLog.open({ directory });
+    expect(reopened.messagesCount).toBe(2);
+    expect(reopened.append(buildBatch(numberedMessages(1)), 1).firstOffset).toBe(2);
+    reopened.close();
   });
 });
 

@@ -148,6 +148,8 @@ export class PartitionLog {
    * descriptors: on Linux fdatasync through a new descriptor writes back the file's dirty pages.
    */
   private sealedUnsyncedPaths: string[] = [];
+  /** Buffered mode: segment files created or removed since the last directory fsync. */
+  private directoryUnsynced = false;
   private nextOffsetValue = 0;
   private lastTimestampValue = 0;
   private totalSizeBytes = 0;
@@ -160,6 +162,8 @@ export class PartitionLog {
   private readonly dedup: DedupWindow | undefined;
   private readonly idScratch = Buffer.allocUnsafeSlow(16);
   private closed = false;
+  /** Set by fail(): the log refuses every further operation. */
+  private failure: unknown = undefined;
   private cacheHitsCount = 0;
   private cacheMissesCount = 0;
   // Poll plan, reused across polls: one entry per segment a poll reads from.
@@ -285,6 +289,14 @@ export class PartitionLog {
     this.checkOpen();
     assert(Number.isInteger(count) && count >= 1, `append count ${count}`);
     assert(messages.byteLength >= count * MessageHeader.size, `append of ${count} messages in ${messages.byteLength} bytes`);
+    try {
+      return this.appendBatch(messages, count);
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  private appendBatch(messages: Buffer, count: number): AppendResult {
     const timestampUs = Math.max(Math.floor(this.options.clock()), this.lastTimestampValue);
     let batch = messages;
     let messagesCount = count;
@@ -349,9 +361,29 @@ export class PartitionLog {
    */
   flush(fsync: boolean): void {
     this.checkOpen();
-    this.writeJournal(fsync);
-    if (fsync) this.syncSealed();
-    this.checkInvariants();
+    try {
+      this.writeJournal(fsync);
+      if (fsync) {
+        this.syncSealed();
+        this.consumerOffsetStore.sync();
+      }
+      this.checkInvariants();
+    } catch (error) {
+      throw this.fail(error);
+    }
+  }
+
+  /**
+   * Fail-stop: after an I/O error (or a broken invariant) while appending or flushing, the in-memory
+   * state may be ahead of the files, so every later call throws until the partition is reopened,
+   * which recovers from what the files hold.
+   */
+  private fail(error: unknown): unknown {
+    if (this.failure === undefined) {
+      this.failure = error;
+      this.options.logger?.warn({ directory: this.options.directory, err: error }, 'partition log failed; reopen it to recover');
+    }
+    return error;
   }
 
   /** Writes the ring's unflushed bytes, then the unwritten index records; fdatasync log before index. */
@@ -390,9 +422,14 @@ export class PartitionLog {
     }
   }
 
+  /** Syncs segments sealed since the last sync and the directory entries of created or removed segments. */
   private syncSealed(): void {
     for (const path of this.sealedUnsyncedPaths) syncFile(path);
     this.sealedUnsyncedPaths = [];
+    if (this.directoryUnsynced) {
+      fsyncDirectory(this.options.directory);
+      this.directoryUnsynced = false;
+    }
   }
 
   /** Seals the active segment and starts a new one named by the next offset. */
@@ -420,6 +457,7 @@ export class PartitionLog {
     this.activeLogFd = openReadWrite(segment.logPath);
     this.activeIndexFd = openReadWrite(segment.indexPath);
     if (this.options.durabilityMode === 'fsync') fsyncDirectory(this.options.directory);
+    else this.directoryUnsynced = true;
     this.segments.push(segment);
     this.active = segment;
     this.activeIndex.truncate(0);
@@ -657,6 +695,7 @@ export class PartitionLog {
       this.options.logger?.info({ path: segment.logPath, messagesCount: segment.messagesCount, sizeBytes: segment.sizeBytes }, 'segment deleted');
     }
     if (deleted > 0 && this.options.durabilityMode === 'fsync') fsyncDirectory(this.options.directory);
+    else if (deleted > 0) this.directoryUnsynced = true;
     this.checkInvariants();
     return deleted;
   }
@@ -681,11 +720,16 @@ export class PartitionLog {
     this.checkInvariants();
   }
 
-  /** Writes and fsyncs the journal, then closes every file. Idempotent. */
+  /** Writes and fsyncs the journal, then closes every file (a failed log just closes). Idempotent. */
   close(): void {
     if (this.closed) return;
+    if (this.failure !== undefined) {
+      this.abandon();
+      return;
+    }
     this.writeJournal(true);
     this.syncSealed();
+    this.consumerOffsetStore.sync();
     this.closeFiles();
     this.consumerOffsetStore.closeAll();
     this.closed = true;
@@ -725,6 +769,9 @@ export class PartitionLog {
 
   private checkOpen(): void {
     if (this.closed) throw new Error(`partition log ${this.options.directory} is closed`);
+    if (this.failure !== undefined) {
+      throw new Error(`partition log ${this.options.directory} failed earlier and must be reopened: ${String((this.failure as Error).message ?? this.failure)}`, { cause: this.failure });
+    }
   }
 
   // ---------------------------------------------------------------------------------------------

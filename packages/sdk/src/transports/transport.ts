@@ -9,11 +9,18 @@ export interface RawResponse {
 }
 
 export interface Transport {
-  /** Opens the connection. */
+  /** Opens the connection. May be called again after the connection dropped or was closed. */
   connect(): Promise<void>;
   /** Sends one command and resolves with its response (requests may be queued; answers keep order). */
   request(code: number, payload: Uint8Array): Promise<RawResponse>;
   /** Closes the connection; pending requests fail. */
   close(): Promise<void>;
   readonly connected: boolean;
+  /**
+   * Optional: registers a listener called once each time an open connection drops without `close()`
+   * having been called (server gone, network error). The client uses it to reconnect at once; a
+   * transport without it is reconnected when a request fails with Disconnected/NotConnected.
+   * Returns a function that removes the listener.
+   */
+  onDisconnect?(listener: (error: Error) => void): () => void;
 }

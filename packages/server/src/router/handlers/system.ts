@@ -8,6 +8,7 @@ import {
   decodeGetClientRequest,
   decodeGetClientsRequest,
   decodeGetClusterMetadataRequest,
+  decodeGetSnapshotRequest,
   decodeGetMeRequest,
   decodeGetStatsRequest,
   decodePingRequest,
@@ -15,10 +16,12 @@ import {
   encodeGetClientsResponse,
   encodeGetClusterMetadataResponse,
   encodeGetMeResponse,
+  encodeGetSnapshotResponse,
   encodeGetStatsResponse,
   type CacheMetric,
 } from '@iggy-ts/protocol';
 import { canGetStats, canReadServers, ensurePermitted } from '../../metadata/permissions.js';
+import { createSnapshot } from '../../snapshot/snapshot.js';
 import { command, type Command } from '../command.js';
 import type { Context, ServerState } from '../context.js';
 import { clientDetails } from '../views.js';
@@ -148,6 +151,22 @@ export const systemCommands: Command<unknown>[] = [
   command(CommandCode.GetStats, decodeGetStatsRequest, (context) => {
     ensurePermitted(canGetStats(permissionsOf(context)));
     return encodeGetStatsResponse(collectStats(context.state));
+  }),
+  // Any logged-in user may take a snapshot (0.8 checks nothing beyond login, reference 3.3).
+  command(CommandCode.GetSnapshot, decodeGetSnapshotRequest, async (context, request) => {
+    const { state } = context;
+    const archive = await createSnapshot(request, {
+      dataPath: state.config.system.path,
+      config: state.config,
+      server: {
+        version: IGGY_PROTOCOL_VERSION,
+        startedAtUs: state.startedAtUs,
+        shardsCount: state.shards.shardsCount,
+        clientsCount: state.sessions.size,
+        streamsCount: state.metadata.getStreams().length,
+      },
+    });
+    return encodeGetSnapshotResponse(archive);
   }),
   command(CommandCode.GetClusterMetadata, decodeGetClusterMetadataRequest, (context) => {
     const { state } = context;
