@@ -4,11 +4,13 @@
  * zero, and the XXH3-64 checksum of bytes 8..end of each message written LE at bytes 0..8. The index
  * records of the batch are written in the same pass.
  *
- * Per message this is a handful of DataView u32 stores and one checksum call: no BigInt, no object,
- * no closure, no allocation (random ids come from a pool refilled by one randomFillSync call).
+ * Per message this is a handful of DataView u32 stores: no BigInt, no object, no closure, no
+ * allocation (random ids come from a pool refilled by one randomFillSync call). Checksums are computed
+ * for the whole batch in one WASM call after the stamping pass (one call per message costs more than
+ * the hashing itself).
  */
 import { randomFillSync } from 'node:crypto';
-import { CHECKSUM_START_BYTE, MessageHeader, writeXxh3Le } from '@iggy-ts/protocol';
+import { MessageHeader, checksumBatch } from '@iggy-ts/protocol';
 import { assert } from './assert.js';
 import type { ActiveIndex } from './segment.js';
 
@@ -63,10 +65,10 @@ export function stampBatch(messages: Buffer, count: number, parameters: StampPar
   let position = 0;
   const length = messages.byteLength;
   for (let i = 0; i < count; i += 1) {
-    assert(position + MessageHeader.size <= length, `message ${i} header beyond the batch`);
+    if (position + MessageHeader.size > length) assert(false, `message ${i} header beyond the batch`);
     const size = MessageHeader.size + view.getUint32(position + MessageHeader.payloadLength, true) + view.getUint32(position + MessageHeader.userHeadersLength, true);
     const end = position + size;
-    assert(end <= length, `message ${i} ends at ${end}, batch has ${length} bytes`);
+    if (end > length) assert(false, `message ${i} ends at ${end}, batch has ${length} bytes`);
     view.setUint32(position + MessageHeader.offset, offset >>> 0, true);
     view.setUint32(position + MessageHeader.offset + 4, Math.floor(offset / U32), true);
     view.setUint32(position + MessageHeader.timestamp, timestampLow, true);
@@ -75,7 +77,6 @@ export function stampBatch(messages: Buffer, count: number, parameters: StampPar
     if ((view.getUint32(idAt, true) | view.getUint32(idAt + 4, true) | view.getUint32(idAt + 8, true) | view.getUint32(idAt + 12, true)) === 0) {
       ids.writeUuidV4(messages, idAt);
     }
-    writeXxh3Le(messages, position + CHECKSUM_START_BYTE, end, messages, position + MessageHeader.checksum);
     const record = (firstRecord + i) * 16;
     indexView.setUint32(record, relativeBase + i, true);
     indexView.setUint32(record + 4, parameters.segmentPosition + end, true);
@@ -85,5 +86,7 @@ export function stampBatch(messages: Buffer, count: number, parameters: StampPar
     position = end;
   }
   assert(position === length, `batch of ${count} messages spans ${position} of ${length} bytes`);
+  // Checksums last: they cover the offset, timestamp and id written above (reference 5.5).
+  assert(checksumBatch(messages, count), 'batch checksums computed over the whole batch');
   index.count = firstRecord + count;
 }
