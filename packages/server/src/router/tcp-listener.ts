@@ -91,6 +91,8 @@ export class TcpListener {
     const decoder = new RequestFrameDecoder({
       controlPayloadSizeBytesMax: this.options.controlPayloadSizeBytesMax,
       sendMessagesPayloadSizeBytesMax: this.options.sendMessagesPayloadSizeBytesMax,
+      // Frames spanning socket chunks (every large SendMessages) are assembled in pooled buffers.
+      allocate: (sizeBytes) => this.router.state.shards.buffers.acquire(sizeBytes),
       onFrame: (frame) => {
         queue.push({ code: frame.code, payload: frame.payload, errorCode: frame.errorCode });
       },

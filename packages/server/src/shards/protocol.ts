@@ -58,7 +58,19 @@ export type ShardRequest =
   | { op: 'close'; requestId: number };
 
 export type ShardReply =
-  | { requestId: number; ok: true; stats?: PartitionStats; value?: number | null; buffer?: ArrayBuffer; byteLength?: number; count?: number; firstOffset?: number }
+  | {
+      requestId: number;
+      ok: true;
+      stats?: PartitionStats;
+      value?: number | null;
+      /** A poll response frame, moved to the router. */
+      buffer?: ArrayBuffer;
+      byteLength?: number;
+      count?: number;
+      firstOffset?: number;
+      /** The SendMessages frame buffer, moved back to the router's pool after the append. */
+      returned?: ArrayBuffer;
+    }
   | { requestId: number; ok: false; errorCode: number; message: string };
 
 /** What a worker receives in `workerData`. */

@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { IggyError, ErrorCode } from '@iggy-ts/protocol';
 import type { Logger } from 'pino';
+import { BufferPool } from './buffer-pool.js';
 import { shardOf, type PartitionAddress, type ShardReply, type ShardRequest, type ShardWorkerData } from './protocol.js';
 
 /** Distributive Omit, so each member of the request union keeps its own fields. */
@@ -31,6 +32,9 @@ function workerEntry(): URL {
   return new URL(here.href.replace('/src/shards/', '/dist/shards/'));
 }
 
+/** Idle SendMessages frame buffers kept for reuse, in bytes. */
+const FRAME_POOL_BYTES_MAX = 64 * 1024 * 1024;
+
 export class ShardPool {
   private readonly workers: Worker[] = [];
   private readonly pending = new Map<number, Pending>();
@@ -38,6 +42,8 @@ export class ShardPool {
   private stopped = false;
   /** Requests in flight per shard: the queue depth reported by stats and metrics. */
   readonly inFlight: number[];
+  /** SendMessages frame buffers, lent to the shards and moved back after each append. */
+  readonly buffers = new BufferPool(FRAME_POOL_BYTES_MAX);
 
   private constructor(readonly shardsCount: number, private readonly logger: Logger) {
     this.inFlight = new Array<number>(shardsCount).fill(0);
@@ -122,6 +128,7 @@ export class ShardPool {
       return;
     }
     this.pending.delete(reply.requestId);
+    if (reply.ok && reply.returned !== undefined) this.buffers.release(reply.returned);
     if (reply.ok) pending.resolve(reply);
     else pending.reject(new IggyError(reply.errorCode, reply.message));
   }

@@ -126,7 +126,8 @@ function handle(request: ShardRequest): ShardReply | undefined {
       const log = logOf(request.partition);
       const batch = Buffer.from(request.buffer, request.byteOffset, request.byteLength);
       const result = log.append(batch, request.count);
-      return { requestId: request.requestId, ok: true, stats: statsOf(log), firstOffset: result.firstOffset ?? -1 };
+      // The log copied the batch (ring or file): the frame buffer goes back to the router's pool.
+      return { requestId: request.requestId, ok: true, stats: statsOf(log), firstOffset: result.firstOffset ?? -1, returned: request.buffer };
     }
     case 'poll':
       return poll(request);
@@ -218,8 +219,14 @@ function applyRetention(log: PartitionLog, messageExpiryUs: number | null, maxSi
 }
 
 function reply(message: ShardReply): void {
-  if (message.ok && message.buffer !== undefined) port.postMessage(message, [message.buffer]);
-  else port.postMessage(message);
+  if (!message.ok) {
+    port.postMessage(message);
+    return;
+  }
+  const transfer: ArrayBuffer[] = [];
+  if (message.buffer !== undefined) transfer.push(message.buffer);
+  if (message.returned !== undefined) transfer.push(message.returned);
+  port.postMessage(message, transfer);
 }
 
 port.on('message', (request: ShardRequest) => {

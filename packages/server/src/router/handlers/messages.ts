@@ -88,16 +88,18 @@ export const messageCommands: Command<unknown>[] = [
     }
     const partition = requirePartition(topic, partitionId);
     const blockLength = payload.length - header.messagesStart;
+    const pool = state.shards.buffers;
     let buffer: ArrayBuffer;
     let byteOffset: number;
-    if (payload.byteOffset === 0 && payload.byteLength === payload.buffer.byteLength && payload.buffer instanceof ArrayBuffer) {
-      // The frame owns its memory (it was assembled across socket chunks): move it, no copy.
+    if (payload.byteOffset === 0 && pool.owns(payload.buffer)) {
+      // The frame was assembled in a pooled buffer: move it to the shard, no copy; it comes back after the append.
       buffer = payload.buffer;
       byteOffset = header.messagesStart;
     } else {
-      // A small frame that shares a socket chunk: copy its messages so the chunk is not detached.
-      buffer = new ArrayBuffer(blockLength);
-      new Uint8Array(buffer).set(payload.subarray(header.messagesStart));
+      // A small frame inside a socket chunk: copy its messages so the chunk itself is never detached.
+      const copy = pool.acquire(blockLength);
+      copy.set(payload.subarray(header.messagesStart));
+      buffer = copy.buffer as ArrayBuffer;
       byteOffset = 0;
     }
     const reply = await state.shards.forPartition(
