@@ -10,6 +10,7 @@ import path from 'node:path';
 import { randomInt } from 'node:crypto';
 import type { Logger } from 'pino';
 import { initHashes } from '@iggy-ts/protocol';
+import { checkEncryptionKey, parseEncryptionKey } from '@iggy-ts/storage';
 import { loadConfig, parseListenAddress, type ServerConfig, type ServerConfigOverrides } from './config/index.js';
 import { childLogger, createLogger } from './logging.js';
 import { Metadata } from './metadata/metadata.js';
@@ -84,6 +85,10 @@ export class IggyServer {
     if (options.fresh) rmSync(dataPath, { recursive: true, force: true });
     mkdirSync(dataPath, { recursive: true });
     await initHashes();
+    // Encryption at rest: the key (or its absence) must fit the data before anything reads it.
+    const encryptionKey = config.encryption.enabled ? config.encryption.key : null;
+    const keyCheck = checkEncryptionKey({ dataPath, key: encryptionKey === null ? undefined : parseEncryptionKey(encryptionKey), messagesPath: path.join(dataPath, 'streams') });
+    if (keyCheck !== 'disabled') log.info({ keyCheck }, 'encryption at rest enabled');
 
     const firstStart = !existsSync(path.join(dataPath, 'metadata', 'state.bin'));
     const rootUsername = config.root.username ?? 'iggy';
@@ -129,6 +134,7 @@ export class IggyServer {
           expiryMs: config.system.messageDeduplication.expiryMs,
         },
         logLevel: logger.level,
+        encryptionKey,
       },
       childLogger(logger, 'shards'),
     );

@@ -1,6 +1,6 @@
 /**
  * @iggy-ts/storage: the segmented partition log of iggy-ts (segments, indexes, ring-buffer cache,
- * durability, recovery, consumer offsets, deduplication). See docs/on-disk-format.md.
+ * durability, recovery, consumer offsets, deduplication, encryption at rest). See docs/on-disk-format.md.
  */
 export { PartitionLog, type AppendResult, type PollResult, type SealedSegmentInfo, type ConsumerKind } from './partition-log.js';
 export type { RecoveryReport } from './recovery.js';
@@ -17,3 +17,15 @@ export {
 } from './options.js';
 export { IndexRecord, segmentFileStem, segmentIndexPath, segmentLogPath } from './segment.js';
 export { AssertionError } from './assert.js';
+export {
+  ENCRYPTION_CHECK_FILE_NAME,
+  ENCRYPTION_KEY_SIZE_BYTES,
+  EncryptionKeyError,
+  MessageCipher,
+  SEALED_OVERHEAD_BYTES,
+  checkEncryptionKey,
+  parseEncryptionKey,
+  type EncryptionCheckParameters,
+  type EncryptionCheckResult,
+  type MessageCipherOptions,
+} from './encryption.js';

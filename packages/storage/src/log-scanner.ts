@@ -4,11 +4,13 @@
  * temporary buffer only for a message that does not fit), so memory stays bounded.
  *
  * A message is valid when its header and its 64 + p + h bytes lie inside the file, its lengths are
- * within the protocol limits, its offset is the expected next one, and (when asked) its XXH3-64
+ * within the protocol limits (with h = 0, p may also be a sealed blob of up to 64 000 000 + 100 000
+ * + 32 bytes, see encryption.ts), its offset is the expected next one, and (when asked) its XXH3-64
  * checksum over bytes 8..end matches bytes 0..8.
  */
 import { readSync } from 'node:fs';
 import { CHECKSUM_START_BYTE, MessageHeader, xxh3LeEquals } from '@iggy-ts/protocol';
+import { SEALED_OVERHEAD_BYTES } from './encryption.js';
 import type { ActiveIndex } from './segment.js';
 
 const U32 = 0x1_0000_0000;
@@ -16,6 +18,8 @@ const CHUNK_SIZE_BYTES = 1024 * 1024;
 /** Protocol limits (reference 1.5): larger lengths in a stored header mean garbage, not a message. */
 const PAYLOAD_SIZE_BYTES_MAX = 64_000_000;
 const USER_HEADERS_SIZE_BYTES_MAX = 100_000;
+/** A sealed message (encryption.ts) stores payload and user headers as one blob, 32 bytes longer. */
+const SEALED_PAYLOAD_SIZE_BYTES_MAX = PAYLOAD_SIZE_BYTES_MAX + USER_HEADERS_SIZE_BYTES_MAX + SEALED_OVERHEAD_BYTES;
 
 export type ScanStopReason = 'end' | 'limit' | 'torn header' | 'torn message' | 'invalid length' | 'offset mismatch' | 'checksum mismatch';
 
@@ -82,7 +86,7 @@ export function scanLog(parameters: ScanParameters, index: ActiveIndex): ScanRes
     let at = position - chunkStart;
     const payloadLength = chunkView.getUint32(at + MessageHeader.payloadLength, true);
     const userHeadersLength = chunkView.getUint32(at + MessageHeader.userHeadersLength, true);
-    if (payloadLength > PAYLOAD_SIZE_BYTES_MAX || userHeadersLength > USER_HEADERS_SIZE_BYTES_MAX) {
+    if (payloadLength > (userHeadersLength === 0 ? SEALED_PAYLOAD_SIZE_BYTES_MAX : PAYLOAD_SIZE_BYTES_MAX) || userHeadersLength > USER_HEADERS_SIZE_BYTES_MAX) {
       stopReason = 'invalid length';
       break;
     }

@@ -3,6 +3,7 @@
  * last in its name; `resolvePartitionLogOptions` turns the caller's partial options into a complete,
  * checked set once, at open.
  */
+import type { MessageCipher } from './encryption.js';
 
 /** pino-compatible logger subset: `(object, message)`. */
 export interface StorageLogger {
@@ -65,6 +66,12 @@ export interface PartitionLogOptions {
   clock?: () => number;
   logger?: StorageLogger;
   dedup?: DedupOptions;
+  /**
+   * Encryption at rest: appends are sealed with this cipher and polls opened with it (see
+   * encryption.ts). Absent: messages are stored as sent. A cipher may be shared by the logs of one
+   * thread. The key must match the partition's data (the server checks it at start).
+   */
+  encryption?: MessageCipher;
 }
 
 export interface ResolvedPartitionLogOptions {
@@ -85,6 +92,7 @@ export interface ResolvedPartitionLogOptions {
   dedupEnabled: boolean;
   dedupMaxEntries: number;
   dedupExpiryMs: number;
+  encryption: MessageCipher | undefined;
 }
 
 export const KIB = 1024;
@@ -148,5 +156,6 @@ export function resolvePartitionLogOptions(options: PartitionLogOptions): Resolv
     dedupEnabled: dedup?.enabled === true,
     dedupMaxEntries: positiveInteger('dedup.maxEntries', dedup?.maxEntries ?? PARTITION_LOG_DEFAULTS.dedupMaxEntries),
     dedupExpiryMs: positiveInteger('dedup.expiryMs', dedup?.expiryMs ?? PARTITION_LOG_DEFAULTS.dedupExpiryMs),
+    encryption: options.encryption,
   };
 }

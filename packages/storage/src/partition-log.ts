@@ -1,7 +1,8 @@
 /**
  * The log of one partition: segments on disk, the active segment's index in memory, a ring-buffer
- * cache of the newest bytes (which also holds the buffered-mode journal), consumer offsets and the
- * optional deduplication window.
+ * cache of the newest bytes (which also holds the buffered-mode journal), consumer offsets, the
+ * optional deduplication window and optional encryption at rest (the files and the ring hold sealed
+ * messages; append seals, poll opens — encryption.ts).
  *
  * Owned by exactly one thread (the shard worker that owns the partition): every method is
  * synchronous and no method may run concurrently with another.
@@ -23,6 +24,7 @@ import { ErrorCode, IggyError, MessageHeader, verifyBatch } from '@iggy-ts/proto
 import { assert } from './assert.js';
 import { ConsumerOffsetStore, type ConsumerKind } from './consumer-offsets.js';
 import { DedupWindow } from './dedup.js';
+import { SEALED_OVERHEAD_BYTES } from './encryption.js';
 import { RandomIdPool, stampBatch } from './message-stamper.js';
 import { resolvePartitionLogOptions, SEGMENT_LOG_POSITION_MAX, type PartitionLogOptions, type ResolvedPartitionLogOptions } from './options.js';
 import { recoverPartition, type RecoveryReport } from './recovery.js';
@@ -283,7 +285,8 @@ export class PartitionLog {
   /**
    * Appends `count` messages (an already validated block in the Iggy layout, exactly `messages`).
    * Stamps them in place (offset, timestamp, id when zero, checksum), then persists them according
-   * to the durability mode. The caller's buffer is not retained after the call returns.
+   * to the durability mode. With `encryption`, a sealed copy is stamped and stored instead. The
+   * caller's buffer is not retained after the call returns.
    */
   append(messages: Buffer, count: number): AppendResult {
     this.checkOpen();
@@ -310,6 +313,10 @@ export class PartitionLog {
       messagesCount = filtered.messagesCount;
       batch = messages.subarray(0, filtered.sizeBytes);
     }
+    // The rollover and journal writes below do not move the next offset.
+    const firstOffset = this.nextOffsetValue;
+    const cipher = this.options.encryption;
+    if (cipher !== undefined) batch = cipher.sealBatch(batch, messagesCount, firstOffset);
     const sizeBytes = batch.byteLength;
     assert(sizeBytes <= SEGMENT_LOG_POSITION_MAX, `batch of ${sizeBytes} bytes exceeds a segment`);
     // Index positions are u32: a batch that would end past 4 GiB starts a new segment first.
@@ -325,7 +332,7 @@ export class PartitionLog {
 
     const segment = this.active;
     const position = segment.sizeBytes;
-    const firstOffset = this.nextOffsetValue;
+    assert(firstOffset === this.nextOffsetValue, 'the next offset did not move before stamping');
     stampBatch(batch, messagesCount, { firstOffset, timestampUs, segmentStartOffset: segment.startOffset, segmentPosition: position }, this.activeIndex, this.ids);
 
     segment.sizeBytes = position + sizeBytes;
@@ -474,6 +481,8 @@ export class PartitionLog {
    * spanning segments as needed, capped at `maxPollBytes` (at least one message is always returned).
    * Nothing when `startOffset` is beyond the last offset. Bytes read from the segment files are
    * verified (offsets, checksums) when `verifyChecksumsOnRead`: a corrupt message throws 4027 / 4100.
+   * With `encryption`, the stored messages are opened into plaintext frames (original lengths,
+   * checksums recomputed over the plaintext); one that does not authenticate throws 72.
    */
   poll(startOffset: number, count: number, headerReserveBytes: number): PollResult {
     this.checkOpen();
@@ -514,9 +523,19 @@ export class PartitionLog {
     }
     if (planSegments.length === 0) return this.emptyPoll(offset, headerReserveBytes);
 
-    const bytes = Buffer.allocUnsafeSlow(headerReserveBytes + totalBytes);
-    bytes.fill(0, 0, headerReserveBytes);
-    let at = headerReserveBytes;
+    // Unencrypted, the stored bytes are the result; encrypted, they go to a scratch buffer and are
+    // opened into the result below (cache hits too: the ring holds stored bytes).
+    const cipher = this.options.encryption;
+    let bytes: Buffer;
+    let at: number;
+    if (cipher === undefined) {
+      bytes = Buffer.allocUnsafeSlow(headerReserveBytes + totalBytes);
+      bytes.fill(0, 0, headerReserveBytes);
+      at = headerReserveBytes;
+    } else {
+      bytes = cipher.readBuffer(totalBytes);
+      at = 0;
+    }
     let fromDisk = false;
     let messagesCount = 0;
     for (let p = 0; p < planSegments.length; p += 1) {
@@ -542,7 +561,12 @@ export class PartitionLog {
     assert(at === bytes.byteLength, `poll filled ${at} of ${bytes.byteLength} bytes`);
     if (fromDisk) this.cacheMissesCount += 1;
     else this.cacheHitsCount += 1;
-    return { bytes, messagesCount, firstOffset: planNumbers[2]! };
+    const firstOffset = planNumbers[2]!;
+    if (cipher === undefined) return { bytes, messagesCount, firstOffset };
+    const plain = Buffer.allocUnsafeSlow(headerReserveBytes + totalBytes - messagesCount * SEALED_OVERHEAD_BYTES);
+    plain.fill(0, 0, headerReserveBytes);
+    cipher.openBatch(bytes, 0, totalBytes, messagesCount, firstOffset, plain, headerReserveBytes);
+    return { bytes: plain, messagesCount, firstOffset };
   }
 
   /** Up to `count` messages from the first one whose server timestamp is ≥ `timestampUs`. */

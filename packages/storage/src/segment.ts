@@ -69,6 +69,11 @@ export function newSegment(directory: string, startOffset: number): Segment {
   };
 }
 
+/** True for a segment log file name (`{start_offset:020}.log`). */
+export function isSegmentLogFileName(name: string): boolean {
+  return LOG_FILE_PATTERN.test(name);
+}
+
 /** Start offsets of the `.log` and `.index` files in `directory`, ascending. Other names are ignored. */
 export function listSegmentFiles(directory: string): { logStartOffsets: number[]; indexStartOffsets: number[] } {
   const logStartOffsets: number[] = [];

@@ -88,6 +88,8 @@ export interface ShardWorkerData {
   pollResponseSizeBytesMax: number;
   dedup: { enabled: boolean; maxEntries: number; expiryMs: number };
   logLevel: string;
+  /** Encryption at rest: base64 of the AES-256-GCM key (checked against the data by server.ts first); null when off. */
+  encryptionKey: string | null;
 }
 
 /**

@@ -8,7 +8,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { rmSync } from 'node:fs';
 import pino from 'pino';
 import { ErrorCode, IggyError, initHashes } from '@iggy-ts/protocol';
-import { PartitionLog } from '@iggy-ts/storage';
+import { MessageCipher, PartitionLog, parseEncryptionKey } from '@iggy-ts/storage';
 import { partitionDirectory, type PartitionAddress, type PartitionStats, type ShardReply, type ShardRequest, type ShardWorkerData } from './protocol.js';
 import { ownedArrayBuffer, writePollHeaders } from './buffers.js';
 
@@ -16,6 +16,8 @@ const config = workerData as ShardWorkerData;
 const logger = pino({ level: config.logLevel }).child({ module: 'shard', shardId: config.shardId });
 const partitions = new Map<string, PartitionLog>();
 const port = parentPort!;
+/** Encryption at rest: one cipher for every partition of this shard (used synchronously on this thread). */
+const cipher = config.encryptionKey === null ? undefined : new MessageCipher(parseEncryptionKey(config.encryptionKey));
 
 function keyOf(partition: PartitionAddress): string {
   return `${partition.streamId}/${partition.topicId}/${partition.partitionId}`;
@@ -45,6 +47,7 @@ function openLog(partition: PartitionAddress): PartitionLog {
       verifyChecksumsOnRead: config.verifyChecksumsOnRead,
       maxPollBytes: config.pollResponseSizeBytesMax,
       dedup: config.dedup,
+      encryption: cipher,
       logger: logger.child({ partition: key }),
     });
     partitions.set(key, log);
@@ -67,7 +70,7 @@ const POLL_STRATEGY_NEXT = 5;
 function poll(request: Extract<ShardRequest, { op: 'poll' }>): ShardReply {
   const log = logOf(request.partition);
   const reserve = request.headerReserveBytes;
-  let result: { bytes: Buffer; messagesCount: number };
+  let result: { bytes: Buffer; messagesCount: number; firstOffset?: number };
   if (request.count === 0 || log.isEmpty) {
     result = { bytes: Buffer.alloc(reserve), messagesCount: 0 };
   } else if (request.strategyKind === POLL_STRATEGY_TIMESTAMP) {
@@ -103,7 +106,7 @@ function poll(request: Extract<ShardRequest, { op: 'poll' }>): ShardReply {
   }
   const buffer = ownedArrayBuffer(result.bytes);
   writePollHeaders(buffer, reserve, request.partition.partitionId, currentOffset, result.messagesCount);
-  return { requestId: request.requestId, ok: true, buffer, byteLength: buffer.byteLength, count: result.messagesCount, stats: statsOf(log) };
+  return { requestId: request.requestId, ok: true, buffer, byteLength: buffer.byteLength, count: result.messagesCount, firstOffset: result.firstOffset, stats: statsOf(log) };
 }
 
 /** Offset of the last message of a contiguous block: walk the headers (lengths only). */
