@@ -127,6 +127,7 @@ export class IggyServer {
         flushIntervalMs: config.durability.flushIntervalMs,
         enforceFsyncOnInterval: config.durability.enforceFsyncOnInterval,
         verifyChecksumsOnRead: config.segment.verifyChecksumsOnRead,
+        directIo: config.segment.directIo,
         pollResponseSizeBytesMax: config.limits.pollResponseSizeBytesMax,
         dedup: {
           enabled: config.system.messageDeduplication.enabled,

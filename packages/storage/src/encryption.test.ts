@@ -193,7 +193,7 @@ describe('PartitionLog with encryption', () => {
   it('recovers without the key: validation and torn-tail truncation work on the stored bytes', () => {
     const directory = temporaryDirectory();
     const clock = new ManualClock();
-    const log = PartitionLog.open({ directory, clock: clock.now, durability: { mode: 'fsync' }, encryption: new MessageCipher(KEY) });
+    const log = PartitionLog.open({ directory, clock: clock.now, durability: { mode: 'fsync' }, directIo: false, encryption: new MessageCipher(KEY) });
     log.append(buildBatch(secretMessages(4)), 4);
     log.append(buildBatch(secretMessages(2)), 2);
     log.abandon();

@@ -44,6 +44,11 @@ export interface PartitionLogOptions {
   cacheSizeBytes?: number;
   /** Verify checksum and offset of every message read from the segment files. Default true. */
   verifyChecksumsOnRead?: boolean;
+  /**
+   * Write segment logs with O_DIRECT from page-aligned staging memory (default true); falls back to
+   * the page cache where the file system refuses O_DIRECT. See log-writer.ts.
+   */
+  directIo?: boolean;
   /** Largest message block a poll returns (at least one message is always returned). Default 64 MiB. */
   maxPollBytes?: number;
   /**
@@ -82,6 +87,7 @@ export interface ResolvedPartitionLogOptions {
   flushSizeBytes: number;
   cacheSizeBytes: number;
   verifyChecksumsOnRead: boolean;
+  directIo: boolean;
   maxPollBytes: number;
   recoveryVerifyTailBytes: number;
   validateChecksumsOnOpen: boolean;
@@ -146,6 +152,7 @@ export function resolvePartitionLogOptions(options: PartitionLogOptions): Resolv
     // A Buffer (the ring's view) holds at most 4 GiB in Node 20.
     cacheSizeBytes: positiveInteger('cacheSizeBytes', options.cacheSizeBytes ?? PARTITION_LOG_DEFAULTS.cacheSizeBytes, 4 * GIB, 0),
     verifyChecksumsOnRead: options.verifyChecksumsOnRead ?? true,
+    directIo: options.directIo ?? true,
     maxPollBytes: positiveInteger('maxPollBytes', options.maxPollBytes ?? PARTITION_LOG_DEFAULTS.maxPollBytes, 2 * GIB - 1),
     recoveryVerifyTailBytes: positiveInteger('recoveryVerifyTailBytes', options.recoveryVerifyTailBytes ?? flushSizeBytes, Number.MAX_SAFE_INTEGER, 0),
     validateChecksumsOnOpen: options.validateChecksumsOnOpen ?? false,

@@ -11,7 +11,7 @@ beforeAll(async () => {
 });
 
 function openLog(overrides: Partial<PartitionLogOptions> = {}): PartitionLog {
-  return PartitionLog.open({ directory: temporaryDirectory(), durability: { mode: 'buffered' }, ...overrides });
+  return PartitionLog.open({ directory: temporaryDirectory(), durability: { mode: 'buffered' }, directIo: false, ...overrides });
 }
 
 function expectedChecksum(raw: Buffer): bigint {
@@ -230,7 +230,7 @@ describe('PartitionLog segments', () => {
 describe('PartitionLog cache', () => {
   it('serves recent messages from the ring and older ones from disk with identical bytes', () => {
     const directory = temporaryDirectory();
-    const log = PartitionLog.open({ directory, cacheSizeBytes: 2000, durability: { mode: 'buffered', flushMessagesCount: 4 } });
+    const log = PartitionLog.open({ directory, directIo: false, cacheSizeBytes: 2000, durability: { mode: 'buffered', flushMessagesCount: 4 } });
     for (let batch = 0; batch < 10; batch += 1) log.append(buildBatch(numberedMessages(2, 'm', 100, batch * 2)), 2);
     // 20 messages × 164 B = 3280 B: the ring holds the newest 2000 bytes.
     const hitsBefore = log.cacheHits;
@@ -241,7 +241,7 @@ describe('PartitionLog cache', () => {
     expect(log.cacheMisses).toBe(missesBefore + 1);
     log.close();
 
-    const reopened = PartitionLog.open({ directory, cacheSizeBytes: 2000 });
+    const reopened = PartitionLog.open({ directory, directIo: false, cacheSizeBytes: 2000 });
     const fromDisk = reopened.poll(0, 20, 0);
     expect(reopened.cacheMisses).toBe(1);
     expect(fromDisk.bytes.equals(mixed.bytes)).toBe(true);
@@ -352,12 +352,12 @@ describe('PartitionLog durability', () => {
 
   it('loses only the unflushed journal when the process dies in buffered mode', () => {
     const directory = temporaryDirectory();
-    const log = PartitionLog.open({ directory, durability: { mode: 'buffered', flushMessagesCount: 5 } });
+    const log = PartitionLog.open({ directory, directIo: false, durability: { mode: 'buffered', flushMessagesCount: 5 } });
     log.append(buildBatch(numberedMessages(5)), 5); // written (threshold)
     log.append(buildBatch(numberedMessages(3)), 3); // journal only
     // Simulated crash: the files are closed without writing the journal; a new process opens them.
     log.abandon();
-    const recovered = PartitionLog.open({ directory });
+    const recovered = PartitionLog.open({ directory, directIo: false });
     expect(recovered.messagesCount).toBe(5);
     expect(recovered.append(buildBatch(numberedMessages(1)), 1).firstOffset).toBe(5);
     recovered.close();
@@ -367,7 +367,7 @@ describe('PartitionLog durability', () => {
 describe('PartitionLog failures', () => {
   it('stops after an I/O error while appending and recovers what the files hold on reopen', () => {
     const directory = temporaryDirectory();
-    const log = PartitionLog.open({ directory, durability: { mode: 'fsync' } });
+    const log = PartitionLog.open({ directory, directIo: false, durability: { mode: 'fsync' } });
     log.append(buildBatch(numberedMessages(2)), 2);
     closeSync(Reflect.get(log, 'activeLogFd') as number); // the next write fails with EBADF
     expect(() => log.append(buildBatch(numberedMessages(1)), 1)).toThrowError(/EBADF/);
@@ -375,7 +375,7 @@ describe('PartitionLog failures', () => {
     expect(() => log.poll(0, 1, 0)).toThrowError(/must be reopened/);
     Reflect.set(log, 'activeLogFd', -1); // already closed above
     log.close();
-    const reopened = PartitionLog.open({ directory });
+    const reopened = PartitionLog.open({ directory, directIo: false });
     expect(reopened.messagesCount).toBe(2);
     expect(reopened.append(buildBatch(numberedMessages(1)), 1).firstOffset).toBe(2);
     reopened.close();
@@ -385,7 +385,7 @@ describe('PartitionLog failures', () => {
 describe('PartitionLog read verification', () => {
   it('refuses to serve a message whose bytes changed on disk', () => {
     const directory = temporaryDirectory();
-    const log = PartitionLog.open({ directory, segmentSizeBytes: 500, durability: { mode: 'fsync' } });
+    const log = PartitionLog.open({ directory, directIo: false, segmentSizeBytes: 500, durability: { mode: 'fsync' } });
     log.append(buildBatch(numberedMessages(4, 'm', 100)), 4);
     log.append(buildBatch(numberedMessages(2, 'm', 100)), 2);
     const path = join(directory, '00000000000000000000.log');
@@ -400,7 +400,7 @@ describe('PartitionLog read verification', () => {
 
   it('refuses to serve a message whose offset does not follow', () => {
     const directory = temporaryDirectory();
-    const log = PartitionLog.open({ directory, segmentSizeBytes: 500, durability: { mode: 'fsync' } });
+    const log = PartitionLog.open({ directory, directIo: false, segmentSizeBytes: 500, durability: { mode: 'fsync' } });
     log.append(buildBatch(numberedMessages(4, 'm', 100)), 4);
     log.append(buildBatch(numberedMessages(1, 'm', 100)), 1);
     const path = join(directory, '00000000000000000000.log');

@@ -19,7 +19,8 @@
  *
  * Call `await initHashes()` (from @iggy-ts/protocol) once per thread before `open`.
  */
-import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync, writevSync, constants as fsConstants } from 'node:fs';
+import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, rmSync, unlinkSync, writeSync, constants as fsConstants } from 'node:fs';
+import { SegmentLogWriter } from './log-writer.js';
 import { ErrorCode, IggyError, MessageHeader, verifyBatch } from '@iggy-ts/protocol';
 import { assert } from './assert.js';
 import { ConsumerOffsetStore, type ConsumerKind } from './consumer-offsets.js';
@@ -88,18 +89,6 @@ function writeAllAt(fd: number, source: Uint8Array, position: number): void {
   while (done < source.byteLength) done += writeSync(fd, source, done, source.byteLength - done, position + done);
 }
 
-/** Writes two buffers back to back at `position`, in one writev when it completes. */
-function writevAllAt(fd: number, first: Buffer, second: Buffer, position: number): void {
-  const written = writevSync(fd, [first, second], position);
-  if (written === first.byteLength + second.byteLength) return;
-  if (written < first.byteLength) {
-    writeAllAt(fd, first.subarray(written), position + written);
-    writeAllAt(fd, second, position + first.byteLength);
-  } else {
-    writeAllAt(fd, second.subarray(written - first.byteLength), position + written);
-  }
-}
-
 /** Sealed segment files waiting for the next flush(true), at most (2 per segment). */
 const SEALED_UNSYNCED_MAX = 32;
 
@@ -138,6 +127,8 @@ export class PartitionLog {
   private active: Segment;
   private activeLogFd = -1;
   private activeIndexFd = -1;
+  /** Writes the active log (direct I/O or page cache); reads go through activeLogFd. */
+  private logWriter!: SegmentLogWriter;
   private readonly activeIndex = new ActiveIndex();
   /** Active segment bytes and index records written to the files (the rest is the journal in the ring). */
   private flushedSizeBytes = 0;
@@ -195,6 +186,7 @@ export class PartitionLog {
     this.nextOffsetValue = this.active.startOffset + this.active.messagesCount;
     this.activeLogFd = openReadWrite(this.active.logPath);
     this.activeIndexFd = openReadWrite(this.active.indexPath);
+    this.logWriter = new SegmentLogWriter(this.activeLogFd, this.active.logPath, this.active.sizeBytes, options.directIo);
     this.flushedSizeBytes = this.active.sizeBytes;
     this.flushedMessagesCount = this.active.messagesCount;
     this.ring = new RingCache(options.cacheSizeBytes);
@@ -346,7 +338,7 @@ export class PartitionLog {
 
     const fsync = this.options.durabilityMode === 'fsync';
     if (bypassRing) {
-      writeAllAt(this.activeLogFd, batch, position);
+      this.logWriter.write(batch, undefined, position);
       this.logUnsynced = true;
       this.ring.reset(segment.sizeBytes);
       this.flushedSizeBytes = segment.sizeBytes;
@@ -399,8 +391,7 @@ export class PartitionLog {
     const to = this.active.sizeBytes;
     if (to > from) {
       const { first, second } = this.ring.view(from, to);
-      if (second === undefined) writeAllAt(this.activeLogFd, first, from);
-      else writevAllAt(this.activeLogFd, first, second, from);
+      this.logWriter.write(first, second, from);
       this.flushedSizeBytes = to;
       this.logUnsynced = true;
     }
@@ -443,6 +434,8 @@ export class PartitionLog {
   private rollover(): void {
     this.writeJournal(this.options.durabilityMode === 'fsync');
     const sealed = this.active;
+    this.trimLog();
+    this.logWriter.close();
     closeSync(this.activeLogFd);
     closeSync(this.activeIndexFd);
     if (this.logUnsynced || this.indexUnsynced) {
@@ -463,6 +456,7 @@ export class PartitionLog {
     const segment = newSegment(this.options.directory, startOffset);
     this.activeLogFd = openReadWrite(segment.logPath);
     this.activeIndexFd = openReadWrite(segment.indexPath);
+    this.logWriter = new SegmentLogWriter(this.activeLogFd, segment.logPath, 0, this.options.directIo);
     if (this.options.durabilityMode === 'fsync') fsyncDirectory(this.options.directory);
     else this.directoryUnsynced = true;
     this.segments.push(segment);
@@ -752,6 +746,8 @@ export class PartitionLog {
       return;
     }
     this.writeJournal(true);
+    this.trimLog();
+    if (this.logUnsynced) fdatasyncSync(this.activeLogFd);
     this.syncSealed();
     this.consumerOffsetStore.sync();
     this.closeFiles();
@@ -780,9 +776,26 @@ export class PartitionLog {
     this.closed = true;
   }
 
+  /**
+   * Direct writes leave zero padding up to the next block boundary; a sealed or closed segment ends
+   * exactly where its log ends. In fsync mode the new size is synced at once.
+   */
+  private trimLog(): void {
+    if (!this.logWriter.direct) return;
+    this.logWriter.finish();
+    if (this.options.durabilityMode === 'fsync') fdatasyncSync(this.activeLogFd);
+    else this.logUnsynced = true;
+  }
+
+  /** True when the active segment is written with O_DIRECT. */
+  get directIo(): boolean {
+    return this.logWriter.direct;
+  }
+
   private closeFiles(): void {
     for (const reader of this.readers) reader.close();
     this.readers = [];
+    if (this.activeLogFd >= 0) this.logWriter.close();
     if (this.activeLogFd >= 0) closeSync(this.activeLogFd);
     if (this.activeIndexFd >= 0) closeSync(this.activeIndexFd);
     this.activeLogFd = -1;

@@ -57,7 +57,7 @@ describe('recovery', () => {
     const before = first.log.poll(0, 100, 0).bytes;
     first.log.close();
     const { log, logger } = reopen(directory);
-    expect(log.recovery).toEqual({ segments: 3, truncatedBytes: 0, rebuiltIndexes: 0, validatedMessages: 5, removedFiles: 0 });
+    expect(log.recovery).toEqual({ segments: 3, truncatedBytes: 0, trimmedPaddingBytes: 0, rebuiltIndexes: 0, validatedMessages: 5, removedFiles: 0 });
     expect(logger.warnings()).toEqual([]);
     expect(log.messagesCount).toBe(17);
     expect(log.segmentsCount).toBe(3);

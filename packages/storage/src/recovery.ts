@@ -20,6 +20,7 @@ import { ErrorCode, IggyError, MessageHeader } from '@iggy-ts/protocol';
 import { assert } from './assert.js';
 import { scanLog } from './log-scanner.js';
 import type { StorageLogger } from './options.js';
+import { DIRECT_IO_BLOCK_SIZE_BYTES } from './log-writer.js';
 import { ActiveIndex, IndexRecord, fileSizeBytes, listSegmentFiles, newSegment, openReadWrite, readExactly, segmentIndexPath, type Segment } from './segment.js';
 
 const U32 = 0x1_0000_0000;
@@ -30,6 +31,8 @@ export interface RecoveryReport {
   segments: number;
   /** Log bytes cut off torn or corrupt tails, all segments together. */
   truncatedBytes: number;
+  /** Zero padding after the last message, left by direct I/O block writes (not damage). */
+  trimmedPaddingBytes: number;
   /** Index files rebuilt or repaired (missing, short, inconsistent with the log). */
   rebuiltIndexes: number;
   /** Messages whose checksum was verified during recovery. */
@@ -63,7 +66,7 @@ function recordU64(view: DataView, at: number): number {
 /** Recovers every segment of `directory` and loads the last one's index into `activeIndex`. */
 export function recoverPartition(parameters: RecoveryParameters, activeIndex: ActiveIndex): RecoveredPartition {
   const { directory, logger } = parameters;
-  const report: RecoveryReport = { segments: 0, truncatedBytes: 0, rebuiltIndexes: 0, validatedMessages: 0, removedFiles: 0 };
+  const report: RecoveryReport = { segments: 0, truncatedBytes: 0, trimmedPaddingBytes: 0, rebuiltIndexes: 0, validatedMessages: 0, removedFiles: 0 };
   const { logStartOffsets, indexStartOffsets } = listSegmentFiles(directory);
 
   const logs = new Set(logStartOffsets);
@@ -224,6 +227,15 @@ function consistentPrefixLength(index: ActiveIndex, logSizeBytes: number): numbe
   return index.count;
 }
 
+/** True when [from, to) is shorter than a block, ends on a block boundary and holds only zeros. */
+function isBlockPadding(fd: number, from: number, to: number): boolean {
+  if (to - from >= DIRECT_IO_BLOCK_SIZE_BYTES || to % DIRECT_IO_BLOCK_SIZE_BYTES !== 0) return false;
+  const tail = Buffer.alloc(to - from);
+  readExactly(fd, tail, 0, tail.length, from);
+  for (let i = 0; i < tail.length; i += 1) if (tail[i] !== 0) return false;
+  return true;
+}
+
 function recoverActiveSegment(segment: Segment, index: ActiveIndex, parameters: RecoveryParameters, report: RecoveryReport): void {
   const { logger } = parameters;
   const logFd = openReadWrite(segment.logPath);
@@ -255,7 +267,14 @@ function recoverActiveSegment(segment: Segment, index: ActiveIndex, parameters: 
     );
     report.validatedMessages += scan.messagesCount;
     let changed = false;
-    if (scan.endPosition < logSizeBytes) {
+    if (scan.endPosition < logSizeBytes && isBlockPadding(logFd, scan.endPosition, logSizeBytes)) {
+      // Zeros up to a block boundary after the last message: what a direct write leaves before the
+      // segment is trimmed (log-writer.ts). Not damage; trimmed quietly.
+      ftruncateSync(logFd, scan.endPosition);
+      report.trimmedPaddingBytes += logSizeBytes - scan.endPosition;
+      changed = true;
+      logger?.info({ path: segment.logPath, atPosition: scan.endPosition, paddingBytes: logSizeBytes - scan.endPosition }, 'trimmed direct I/O block padding');
+    } else if (scan.endPosition < logSizeBytes) {
       ftruncateSync(logFd, scan.endPosition);
       report.truncatedBytes += logSizeBytes - scan.endPosition;
       changed = true;

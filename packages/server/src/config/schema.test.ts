@@ -54,6 +54,7 @@ describe('config schema', () => {
       sizeBytes: GiB,
       cacheSizeBytes: 16 * MiB,
       verifyChecksumsOnRead: true,
+      directIo: true,
       validateChecksumsOnStart: false,
     });
     expect(config.durability).toEqual({

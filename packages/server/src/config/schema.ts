@@ -13,6 +13,9 @@ import { DAY_MS, GiB, HOUR_MS, KiB, MINUTE_MS, MiB, SECOND_MS } from './units.js
 export type DurabilityMode = 'buffered' | 'fsync';
 export const DURABILITY_MODES: readonly DurabilityMode[] = ['buffered', 'fsync'];
 
+export type HttpEngine = 'auto' | 'uws' | 'node';
+export const HTTP_ENGINES: readonly HttpEngine[] = ['auto', 'uws', 'node'];
+
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 export const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -77,12 +80,20 @@ export interface HttpJwtConfig {
   readonly accessTokenExpiryMs: number;
 }
 
+export interface HttpMetricsConfig {
+  /** Serve Prometheus metrics at `/metrics`. */
+  readonly enabled: boolean;
+}
+
 export interface HttpConfig {
   readonly enabled: boolean;
   readonly address: string;
+  /** "auto": uWebSockets.js, or node:http when its addon cannot load; "uws" or "node" to force one. */
+  readonly engine: HttpEngine;
   readonly requestSizeBytesMax: number;
   readonly cors: HttpCorsConfig;
   readonly jwt: HttpJwtConfig;
+  readonly metrics: HttpMetricsConfig;
   readonly tls: TlsConfig;
 }
 
@@ -98,6 +109,7 @@ export interface SegmentConfig {
   /** Ring-buffer cache of recent messages, per partition; 0 disables it. */
   readonly cacheSizeBytes: number;
   readonly verifyChecksumsOnRead: boolean;
+  readonly directIo: boolean;
   readonly validateChecksumsOnStart: boolean;
 }
 
@@ -216,6 +228,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = deepFreeze({
   http: {
     enabled: false,
     address: '127.0.0.1:3000',
+    engine: 'auto',
     requestSizeBytesMax: 2_000_000,
     cors: {
       enabled: true,
@@ -226,6 +239,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = deepFreeze({
       allowCredentials: false,
     },
     jwt: { secret: null, accessTokenExpiryMs: 1 * HOUR_MS },
+    metrics: { enabled: true },
     tls: TLS_DISABLED,
   },
   websocket: { enabled: false, address: '127.0.0.1:8092', tls: TLS_DISABLED },
@@ -233,6 +247,7 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = deepFreeze({
     sizeBytes: 1 * GiB,
     cacheSizeBytes: 16 * MiB,
     verifyChecksumsOnRead: true,
+    directIo: true,
     validateChecksumsOnStart: false,
   },
   durability: {
@@ -306,9 +321,10 @@ export const CONFIG_SECTIONS: readonly ConfigSection[] = [
   { key: 'tcp.tls', doc: 'TLS for the TCP listener (same port).' },
   { key: 'tcp.socket', doc: 'Options of accepted TCP sockets.' },
   { key: 'quic', doc: 'Binary protocol over QUIC (configuration only; not served yet).' },
-  { key: 'http', doc: 'HTTP REST API (configuration only; not served yet).' },
+  { key: 'http', doc: 'HTTP REST API of Iggy 0.8 (docs/http-api.md).' },
   { key: 'http.cors', doc: 'CORS headers of the HTTP API.' },
   { key: 'http.jwt', doc: 'JSON Web Tokens issued by the HTTP API.' },
+  { key: 'http.metrics', doc: 'Prometheus metrics of the HTTP API, the server and the process.' },
   { key: 'http.tls', doc: 'TLS for the HTTP listener.' },
   { key: 'websocket', doc: 'Binary protocol over WebSocket (configuration only; not served yet).' },
   { key: 'websocket.tls', doc: 'TLS for the WebSocket listener.' },
@@ -386,6 +402,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
 
   field('http.enabled', 'http.enabled', boolean(), 'Serve the HTTP REST API.'),
   field('http.address', 'http.address', address(), 'Listen address host:port.'),
+  field('http.engine', 'http.engine', oneOf(HTTP_ENGINES), '"auto": uWebSockets.js, falling back to node:http (with a warning) where its native addon cannot load; "uws" or "node" to force one.'),
   field('http.max_request_size', 'http.requestSizeBytesMax', size(KiB, PAYLOAD_SIZE_BYTES_MAX), 'Largest accepted request body.'),
   field('http.cors.enabled', 'http.cors.enabled', boolean(), 'Send CORS headers.'),
   field('http.cors.allowed_origins', 'http.cors.allowedOrigins', stringList(), 'Allowed origins ("*" = any).'),
@@ -395,6 +412,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   field('http.cors.allow_credentials', 'http.cors.allowCredentials', boolean(), 'Allow credentials (cookies, authorization) in cross-origin requests.'),
   field('http.jwt.secret', 'http.jwt.secret', optionalString(32), 'HS256 signing secret, at least 32 bytes; unset = a random secret per start (tokens do not survive restarts).', true),
   field('http.jwt.access_token_expiry', 'http.jwt.accessTokenExpiryMs', duration(SECOND_MS, 365 * DAY_MS), 'Lifetime of an access token.'),
+  field('http.metrics.enabled', 'http.metrics.enabled', boolean(), 'Serve Prometheus metrics at /metrics (public, as in Iggy 0.8).'),
   ...tlsFields('http'),
 
   field('websocket.enabled', 'websocket.enabled', boolean(), 'Serve the binary protocol over WebSocket.'),
@@ -404,6 +422,7 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   field('segment.size', 'segment.sizeBytes', size(1, SEGMENT_SIZE_BYTES_MAX), 'A segment is sealed and a new one started once it holds this many bytes (at most 4 GiB: index positions are u32).'),
   field('segment.cache_size', 'segment.cacheSizeBytes', size(0, SEGMENT_SIZE_BYTES_MAX), 'Ring-buffer cache of recent messages per partition, served to polls without reading the disk; 0 disables it.'),
   field('segment.verify_checksums_on_read', 'segment.verifyChecksumsOnRead', boolean(), 'Verify each message checksum when reading it from disk.'),
+  field('segment.direct_io', 'segment.directIo', boolean(), 'Write segment logs with O_DIRECT (bypassing the page cache, which is slow for new data on many VMs); falls back to the page cache where the file system refuses it.'),
   field('segment.validate_checksums_on_start', 'segment.validateChecksumsOnStart', boolean(), 'Verify every stored message checksum at start (slow on large data).'),
 
   field('durability.mode', 'durability.mode', oneOf(DURABILITY_MODES), '"buffered": write to disk when a threshold below is reached or on the flush interval; "fsync": write and fsync every batch before replying.'),

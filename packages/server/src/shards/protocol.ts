@@ -85,6 +85,7 @@ export interface ShardWorkerData {
   flushIntervalMs: number;
   enforceFsyncOnInterval: boolean;
   verifyChecksumsOnRead: boolean;
+  directIo: boolean;
   pollResponseSizeBytesMax: number;
   dedup: { enabled: boolean; maxEntries: number; expiryMs: number };
   logLevel: string;

@@ -45,6 +45,7 @@ function openLog(partition: PartitionAddress): PartitionLog {
       cacheSizeBytes: config.cacheSizeBytes,
       durability: { mode: config.durabilityMode, flushMessagesCount: config.flushMessagesCount, flushSizeBytes: config.flushSizeBytes },
       verifyChecksumsOnRead: config.verifyChecksumsOnRead,
+      directIo: config.directIo,
       maxPollBytes: config.pollResponseSizeBytesMax,
       dedup: config.dedup,
       encryption: cipher,
