@@ -63,6 +63,22 @@ export interface QuicConfig {
   readonly certFile: string | null;
   readonly keyFile: string | null;
   readonly selfSigned: boolean;
+  /** A connection silent this long is closed; `null` = never. */
+  readonly idleTimeoutMs: number | null;
+  /** Period of keep-alive pings to every client; `null` = none. */
+  readonly keepAliveIntervalMs: number | null;
+  /** Flow-control window of one request stream (bytes a client may send before the server reads). */
+  readonly streamWindowSizeBytes: number;
+  /** Flow-control window of a whole connection. */
+  readonly connectionWindowSizeBytes: number;
+  /** Request streams a client may have open at once. */
+  readonly bidiStreamCountMax: number;
+  /** Size of the buffer each stream is read into (one copy per chunk). */
+  readonly readChunkSizeBytes: number;
+  /** Largest UDP payload sent (QUIC's minimum is 1200). */
+  readonly datagramSizeBytesMax: number;
+  /** SO_RCVBUF / SO_SNDBUF of the UDP socket (the kernel caps it at net.core.rmem_max / wmem_max). */
+  readonly socketBufferSizeBytes: number;
 }
 
 export interface HttpCorsConfig {
@@ -224,7 +240,21 @@ export const DEFAULT_SERVER_CONFIG: ServerConfig = deepFreeze({
     messageDeduplication: { enabled: false, entryCountMax: 10_000, expiryMs: 1 * MINUTE_MS },
   },
   tcp: { enabled: true, address: '127.0.0.1:8090', tls: TLS_DISABLED, socket: { noDelay: true } },
-  quic: { enabled: false, address: '127.0.0.1:8080', certFile: null, keyFile: null, selfSigned: true },
+  quic: {
+    enabled: false,
+    address: '127.0.0.1:8080',
+    certFile: null,
+    keyFile: null,
+    selfSigned: true,
+    idleTimeoutMs: 10 * SECOND_MS,
+    keepAliveIntervalMs: 5 * SECOND_MS,
+    streamWindowSizeBytes: 16 * MiB,
+    connectionWindowSizeBytes: 64 * MiB,
+    bidiStreamCountMax: 10_000,
+    readChunkSizeBytes: 64 * KiB,
+    datagramSizeBytesMax: 1350,
+    socketBufferSizeBytes: 4 * MiB,
+  },
   http: {
     enabled: false,
     address: '127.0.0.1:3000',
@@ -320,13 +350,13 @@ export const CONFIG_SECTIONS: readonly ConfigSection[] = [
   { key: 'tcp', doc: 'Binary protocol over TCP, the main transport.' },
   { key: 'tcp.tls', doc: 'TLS for the TCP listener (same port).' },
   { key: 'tcp.socket', doc: 'Options of accepted TCP sockets.' },
-  { key: 'quic', doc: 'Binary protocol over QUIC (configuration only; not served yet).' },
+  { key: 'quic', doc: 'Binary protocol over QUIC: one bidirectional stream per request (docs/transports.md).' },
   { key: 'http', doc: 'HTTP REST API of Iggy 0.8 (docs/http-api.md).' },
   { key: 'http.cors', doc: 'CORS headers of the HTTP API.' },
   { key: 'http.jwt', doc: 'JSON Web Tokens issued by the HTTP API.' },
   { key: 'http.metrics', doc: 'Prometheus metrics of the HTTP API, the server and the process.' },
   { key: 'http.tls', doc: 'TLS for the HTTP listener.' },
-  { key: 'websocket', doc: 'Binary protocol over WebSocket (configuration only; not served yet).' },
+  { key: 'websocket', doc: 'Binary protocol over WebSocket: binary messages read as one byte stream (docs/transports.md).' },
   { key: 'websocket.tls', doc: 'TLS for the WebSocket listener.' },
   { key: 'segment', doc: 'Partition log segments.' },
   { key: 'durability', doc: 'When appended messages reach the disk.' },
@@ -399,6 +429,14 @@ export const CONFIG_FIELDS: readonly ConfigField[] = [
   field('quic.cert_file', 'quic.certFile', optionalString(), 'PEM certificate chain; required when not self-signed.'),
   field('quic.key_file', 'quic.keyFile', optionalString(), 'PEM private key; required when not self-signed.'),
   field('quic.self_signed', 'quic.selfSigned', boolean(), 'Generate a self-signed certificate at start (QUIC always uses TLS).'),
+  field('quic.max_idle_timeout', 'quic.idleTimeoutMs', duration(1, TIMER_INTERVAL_MS_MAX, true), 'Close a connection silent this long; "none" = never.'),
+  field('quic.keep_alive_interval', 'quic.keepAliveIntervalMs', duration(1, TIMER_INTERVAL_MS_MAX, true), 'Period of keep-alive pings to clients; "none" = no pings.'),
+  field('quic.stream_window', 'quic.streamWindowSizeBytes', size(64 * KiB, GiB), 'Flow-control window of one request stream; a request larger than this waits for a window update.'),
+  field('quic.connection_window', 'quic.connectionWindowSizeBytes', size(64 * KiB, 4 * GiB), 'Flow-control window of a whole connection.'),
+  field('quic.max_concurrent_bidi_streams', 'quic.bidiStreamCountMax', integer(1, 1_000_000), 'Request streams a client may have open at once.'),
+  field('quic.read_chunk_size', 'quic.readChunkSizeBytes', size(KiB, 16 * MiB), 'Buffer each stream is read into, one copy per chunk; larger = fewer chunks per request.'),
+  field('quic.max_datagram_size', 'quic.datagramSizeBytesMax', size(1200, 65_527), 'Largest UDP payload sent; keep it under the path MTU (1350 suits Ethernet).'),
+  field('quic.socket_buffer_size', 'quic.socketBufferSizeBytes', size(64 * KiB, GiB), 'UDP socket receive/send buffer; small buffers drop bursts (the kernel caps it at net.core.rmem_max).'),
 
   field('http.enabled', 'http.enabled', boolean(), 'Serve the HTTP REST API.'),
   field('http.address', 'http.address', address(), 'Listen address host:port.'),
