@@ -35,11 +35,13 @@ function requireUserManager(context: Context): void {
   ensurePermitted(canManageUsers(permissionsOf(context)));
 }
 
-/** Logs out every other session of a user that no longer exists (unlike 0.8, which leaves them logged in). */
+/**
+ * Logs out every session of a user that no longer exists, the caller's own included when a user
+ * deletes itself (0.8 leaves them logged in, and a session left behind would act as whichever user
+ * later gets the freed id). The connections stay open.
+ */
 function logOutSessionsOf(context: Context, userId: number): void {
-  for (const session of context.state.sessions.forUser(userId)) {
-    if (session !== context.session) session.userId = null;
-  }
+  for (const session of context.state.sessions.forUser(userId)) session.userId = null;
 }
 
 export const userCommands: Command<unknown>[] = [
