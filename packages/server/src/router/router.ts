@@ -39,6 +39,8 @@ export class Router {
 
   /** Handles one request; never throws: every failure becomes an error frame. */
   async handle(session: Session, code: number, payload: Buffer): Promise<Uint8Array> {
+    // Any request proves the client alive (0.8 counts only Ping; a busy producer should not be evicted).
+    session.lastHeartbeatMs = Date.now();
     const spec = this.commands.get(code);
     if (spec === undefined) return encodeErrorResponse(ErrorCode.InvalidCommand);
     try {
