@@ -20,7 +20,6 @@ import {
   type ClusterMetadata,
   CommandCode,
   type Consumer,
-  ConsumerKind,
   type ConsumerGroupDetails,
   type ConsumerGroupInfo,
   type ConsumerOffsetInfo,
@@ -108,20 +107,25 @@ import {
   EMPTY_BUFFER,
 } from '@iggy-ts/protocol';
 import { TcpTransport } from './transports/tcp.js';
+import { HttpTransport, type HttpTransportOptions } from './transports/http.js';
 import type { Transport } from './transports/transport.js';
 import { type MessageInput, type PolledBatch, decodePolledBatch, toSendMessage } from './messages.js';
 import { commandError, isConnectionError } from './errors.js';
+import { individualConsumer } from './wire-consumer.js';
 import { Producer, type ProducerOptions } from './producer.js';
 import { Consumer as HighLevelConsumer, type ConsumerOptions } from './consumer.js';
 
 /** Login with a username and password (LoginUser, 38). */
 export interface PasswordCredentials {
+  /** Username (root is 'iggy' by default). */
   readonly username: string;
+  /** Password. */
   readonly password: string;
 }
 
 /** Login with a personal access token (LoginWithPersonalAccessToken, 44). */
 export interface TokenCredentials {
+  /** The raw token returned by CreatePersonalAccessToken. */
   readonly token: string;
 }
 
@@ -158,6 +162,8 @@ export interface IggyClientOptions {
   transport?: Transport;
   /** TCP endpoint, used when no `transport` is given (default 127.0.0.1:8090). */
   tcp?: TcpEndpointOptions;
+  /** HTTP REST API endpoint (e.g. `{ url: 'http://127.0.0.1:3000' }`): use an HttpTransport. Takes precedence over `tcp`. */
+  http?: HttpTransportOptions;
   /** Credentials used by automatic login after every connect. */
   credentials?: Credentials;
   /** Time limit of one request in ms, from sending to its response (default 30 000; 0 = none). */
@@ -180,24 +186,29 @@ type ConnectionState = 'idle' | 'connecting' | 'connected' | 'closed';
 
 /** A stream addressed by numeric id or name. */
 export interface StreamRequest {
+  /** Numeric stream id, or the stream name. */
   readonly streamId: Identifier;
 }
 
 /** A topic addressed by stream and topic (id or name). */
 export interface TopicRequest extends StreamRequest {
+  /** Numeric topic id, or the topic name. */
   readonly topicId: Identifier;
 }
 
 /** A consumer group addressed by stream, topic and group (id or name). */
 export interface ConsumerGroupRequest extends TopicRequest {
+  /** Numeric group id, or the group name. */
   readonly groupId: Identifier;
 }
 
 /** A user addressed by numeric id or username. */
 export interface UserRequest {
+  /** Numeric user id (root is 0), or the username. */
   readonly userId: Identifier;
 }
 
+/** Options of GetSnapshot. */
 export interface GetSnapshotOptions {
   /** SnapshotCompression value (default Deflated = 2). */
   readonly compression?: number;
@@ -205,15 +216,19 @@ export interface GetSnapshotOptions {
   readonly types?: readonly number[];
 }
 
+/** Request of CreateStream. */
 export interface CreateStreamOptions {
   /** 1..=255 bytes, unique on the server. */
   readonly name: string;
 }
 
+/** Request of UpdateStream. */
 export interface UpdateStreamOptions extends StreamRequest {
+  /** New name, 1..=255 bytes. */
   readonly name: string;
 }
 
+/** Request of CreateTopic. */
 export interface CreateTopicOptions extends StreamRequest {
   /** 1..=255 bytes, unique in the stream. */
   readonly name: string;
@@ -231,31 +246,39 @@ export interface CreateTopicOptions extends StreamRequest {
 
 /** Fields left out keep their current value (the topic is read first when any is missing). */
 export interface UpdateTopicOptions extends TopicRequest {
+  /** New name, 1..=255 bytes. */
   readonly name?: string;
+  /** CompressionAlgorithm value (None = 1, Gzip = 2). */
   readonly compressionAlgorithm?: number;
   /** µs; 0n = server default, EXPIRY_NEVER = never. */
   readonly messageExpiry?: bigint;
   /** Bytes; 0n = server default, MAX_TOPIC_SIZE_UNLIMITED = unlimited. */
   readonly maxTopicSize?: bigint;
+  /** Replication factor (1 on a single server). */
   readonly replicationFactor?: number;
 }
 
+/** Request of CreatePartitions and DeletePartitions. */
 export interface PartitionsOptions extends TopicRequest {
   /** Partitions to add (CreatePartitions) or remove from the end (DeletePartitions), 1..=1000. */
   readonly partitionsCount: number;
 }
 
+/** Request of DeleteSegments. */
 export interface DeleteSegmentsOptions extends TopicRequest {
+  /** Partition id (0-based). */
   readonly partitionId: number;
   /** Up to this many of the oldest sealed segments. */
   readonly segmentsCount: number;
 }
 
+/** Request of CreateConsumerGroup. */
 export interface CreateConsumerGroupOptions extends TopicRequest {
   /** 1..=255 bytes, unique in the topic. */
   readonly name: string;
 }
 
+/** Request of CreateUser. */
 export interface CreateUserOptions {
   /** 3..=50 characters. */
   readonly username: string;
@@ -267,21 +290,29 @@ export interface CreateUserOptions {
   readonly permissions?: Permissions;
 }
 
+/** Request of UpdateUser; absent fields are unchanged. */
 export interface UpdateUserOptions extends UserRequest {
+  /** New username, 3..=50 characters. */
   readonly username?: string;
+  /** UserStatus value (Active = 1, Inactive = 2). */
   readonly status?: number;
 }
 
+/** Request of UpdatePermissions. */
 export interface UpdatePermissionsOptions extends UserRequest {
   /** undefined clears every permission of the user. */
   readonly permissions?: Permissions;
 }
 
+/** Request of ChangePassword. */
 export interface ChangePasswordOptions extends UserRequest {
+  /** The user's current password. */
   readonly currentPassword: string;
+  /** New password, 3..=100 characters. */
   readonly newPassword: string;
 }
 
+/** Request of LoginUser. */
 export interface LoginOptions extends PasswordCredentials {
   /** Client version ('' = none); default the client's `clientVersion`. */
   readonly version?: string;
@@ -291,9 +322,11 @@ export interface LoginOptions extends PasswordCredentials {
 
 /** Result of a login: the id of the logged-in user. */
 export interface LoginResult {
+  /** Numeric id of the logged-in user. */
   readonly userId: number;
 }
 
+/** Request of CreatePersonalAccessToken. */
 export interface CreatePersonalAccessTokenOptions {
   /** Token name, 3..=30 characters, unique per user. */
   readonly name: string;
@@ -301,6 +334,7 @@ export interface CreatePersonalAccessTokenOptions {
   readonly expiry?: bigint;
 }
 
+/** Request of PollMessages. */
 export interface PollMessagesOptions extends TopicRequest {
   /** Consumer or consumer group (default: individual consumer 0). */
   readonly consumer?: Consumer;
@@ -314,6 +348,7 @@ export interface PollMessagesOptions extends TopicRequest {
   readonly autoCommit?: boolean;
 }
 
+/** Request of SendMessages. */
 export interface SendMessagesOptions extends TopicRequest {
   /** balanced() (default), partitionId(n) or messagesKey(key). */
   readonly partitioning?: Partitioning;
@@ -321,12 +356,15 @@ export interface SendMessagesOptions extends TopicRequest {
   readonly messages: readonly MessageInput[];
 }
 
+/** Request of FlushUnsavedBuffer. */
 export interface FlushUnsavedBufferOptions extends TopicRequest {
+  /** Partition id (0-based). */
   readonly partitionId: number;
   /** fsync the files after writing (default false). */
   readonly fsync?: boolean;
 }
 
+/** Request of GetConsumerOffset and DeleteConsumerOffset. */
 export interface ConsumerOffsetOptions extends TopicRequest {
   /** Consumer or consumer group (default: individual consumer 0). */
   readonly consumer?: Consumer;
@@ -334,19 +372,10 @@ export interface ConsumerOffsetOptions extends TopicRequest {
   readonly partitionId?: number | undefined;
 }
 
+/** Request of StoreConsumerOffset. */
 export interface StoreConsumerOffsetOptions extends ConsumerOffsetOptions {
   /** Offset of the last processed message. */
   readonly offset: number;
-}
-
-/** An individual consumer (kind 1) with this id; a string id is hashed by the server. */
-export function individualConsumer(id: Identifier = 0): Consumer {
-  return { kind: ConsumerKind.Consumer, id };
-}
-
-/** A consumer-group consumer (kind 2) for the group with this id or name. */
-export function groupConsumer(groupId: Identifier): Consumer {
-  return { kind: ConsumerKind.ConsumerGroup, id: groupId };
 }
 
 const DEFAULT_CONSUMER: Consumer = individualConsumer(0);
@@ -392,6 +421,7 @@ export class IggyClient extends EventEmitter {
     const tcp = options.tcp ?? { host: '127.0.0.1', port: 8090 };
     this.transport =
       options.transport ??
+      (options.http !== undefined ? new HttpTransport(options.http) : undefined) ??
       new TcpTransport({
         host: tcp.host,
         port: tcp.port,
@@ -409,16 +439,22 @@ export class IggyClient extends EventEmitter {
     this.removeDisconnectListener = this.transport.onDisconnect?.((error) => this.handleDrop(error));
   }
 
-  /** A TCP client for `host:port` (port default 8090). */
+  /** A TCP client for `host:port` (port default 8090), or an HTTP client for an `http://` or `https://` URL. */
   static fromAddress(address: string, options: Omit<IggyClientOptions, 'tcp' | 'transport'> & { tls?: boolean | tls.ConnectionOptions } = {}): IggyClient {
+    const { tls: tlsOptions, http: httpOptions, ...rest } = options;
+    if (/^https?:\/\//i.test(address)) return new IggyClient({ ...rest, http: { ...httpOptions, url: address } });
     const { host, port } = parseAddress(address);
-    const { tls: tlsOptions, ...rest } = options;
     return new IggyClient({ ...rest, tcp: { host, port, ...(tlsOptions === undefined ? {} : { tls: tlsOptions }) } });
   }
 
   /** True while the transport is connected and the client ready (logged in when autoLogin). */
   get connected(): boolean {
     return this.state === 'connected' && this.transport.connected;
+  }
+
+  /** True once `close()` was called; a closed client never reconnects. */
+  get closed(): boolean {
+    return this.state === 'closed';
   }
 
   /** Id of the user the client logged in as, or undefined. */
@@ -449,15 +485,20 @@ export class IggyClient extends EventEmitter {
     await this.transport.close();
   }
 
+  /** A method, not a comparison, so that TypeScript does not narrow `state` across awaits. */
+  private isClosed(): boolean {
+    return this.state === 'closed';
+  }
+
   private async establish(): Promise<void> {
     let attempt = 0;
     let delayMs = this.reconnectInitialDelayMs;
     for (;;) {
-      if (this.state === 'closed') throw new IggyError(ErrorCode.NotConnected, 'client is closed');
+      if (this.isClosed()) throw new IggyError(ErrorCode.NotConnected, 'client is closed');
       try {
         await this.transport.connect();
         await this.afterConnect();
-        if (this.state === 'closed') {
+        if (this.isClosed()) {
           await this.transport.close();
           throw new IggyError(ErrorCode.NotConnected, 'client is closed');
         }
@@ -466,9 +507,9 @@ export class IggyClient extends EventEmitter {
         return;
       } catch (error) {
         attempt += 1;
-        const retry = this.reconnectEnabled && isConnectionError(error) && attempt < this.reconnectMaxAttempts && this.state !== 'closed';
+        const retry = this.reconnectEnabled && isConnectionError(error) && attempt < this.reconnectMaxAttempts && !this.isClosed();
         if (!retry) {
-          if (this.state !== 'closed') this.state = 'idle';
+          if (!this.isClosed()) this.state = 'idle';
           if (!isConnectionError(error)) await this.transport.close().catch(() => undefined);
           throw error;
         }

@@ -111,6 +111,7 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /** Writes one request frame (header + payload, corked) and resolves with its response. */
   request(code: number, payload: Uint8Array): Promise<RawResponse> {
     const connection = this.connection;
     if (connection === undefined || connection.closed || connection.socket.destroyed) {
@@ -131,11 +132,13 @@ export class TcpTransport implements Transport {
     });
   }
 
+  /** Calls `listener` whenever an open connection drops without `close()`; returns the remover. */
   onDisconnect(listener: (error: Error) => void): () => void {
     this.disconnectListeners.add(listener);
     return () => this.disconnectListeners.delete(listener);
   }
 
+  /** Ends the connection (destroyed after 1 s if the server does not close it); pending requests fail. */
   async close(): Promise<void> {
     const connection = this.connection;
     this.connection = undefined;
