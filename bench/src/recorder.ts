@@ -31,7 +31,6 @@ export class Recorder {
   startMs = 0;
   finishMs = 0;
   private active = false;
-  private finished = false;
   private readonly intervalHistogram = new LatencyHistogram();
   private intervalStartMs = 0;
   private intervalMessagesCount = 0;
@@ -39,14 +38,6 @@ export class Recorder {
 
   /** `parent`: a group recorder that receives every batch this one records. */
   constructor(private readonly parent: Recorder | undefined = undefined) {}
-
-  get isActive(): boolean {
-    return this.active;
-  }
-
-  get isFinished(): boolean {
-    return this.finished;
-  }
 
   /** Starts the measurement: everything recorded before (warm-up) is forgotten. */
   begin(nowMs: number): void {
@@ -62,7 +53,6 @@ export class Recorder {
     this.intervalMessagesCount = 0;
     this.intervalPayloadBytes = 0;
     this.active = true;
-    this.finished = false;
   }
 
   record(messagesCount: number, payloadBytes: number, latencyMs: number): void {
@@ -105,10 +95,5 @@ export class Recorder {
     if (nowMs - this.intervalStartMs >= PARTIAL_INTERVAL_MS_MIN) this.closeInterval(nowMs);
     this.finishMs = nowMs;
     this.active = false;
-    this.finished = true;
-  }
-
-  get durationMs(): number {
-    return (this.active ? performance.now() : this.finishMs) - this.startMs;
   }
 }

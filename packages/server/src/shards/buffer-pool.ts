@@ -4,9 +4,10 @@
  * memory instead of faulting in a fresh megabyte per batch (≈ 0.27 ms per MiB on this VM, plus the GC
  * work of external memory: ../shared/PERFORMANCE.md).
  *
- * Buffers come in power-of-two size classes from 64 KiB; at most `pooledBytesMax` bytes are kept idle.
+ * Buffers come in size classes of whole 64 KiB units (a producer's batches usually have one size, so
+ * they hit one class and waste under 64 KiB each); at most `pooledBytesMax` bytes are kept idle.
  */
-const SIZE_CLASS_BYTES_MIN = 64 * 1024;
+const SIZE_CLASS_UNIT_BYTES = 64 * 1024;
 
 export class BufferPool {
   private readonly idle = new Map<number, ArrayBuffer[]>();
@@ -16,9 +17,7 @@ export class BufferPool {
   constructor(private readonly pooledBytesMax: number) {}
 
   private static classOf(sizeBytes: number): number {
-    let size = SIZE_CLASS_BYTES_MIN;
-    while (size < sizeBytes) size *= 2;
-    return size;
+    return Math.max(1, Math.ceil(sizeBytes / SIZE_CLASS_UNIT_BYTES)) * SIZE_CLASS_UNIT_BYTES;
   }
 
   /** A Buffer of exactly `sizeBytes` at offset 0 of a pooled ArrayBuffer (its contents are stale). */
@@ -40,10 +39,16 @@ export class BufferPool {
     return buffer instanceof ArrayBuffer && this.owned.has(buffer);
   }
 
-  /** Takes a buffer back; dropped (left to the GC) when the pool is full or the buffer is not ours. */
+  /**
+   * Takes a buffer back; dropped (left to the GC) when the pool is full or its size is not a size class.
+   * A buffer that travelled to a worker and back is a new ArrayBuffer object on this thread (transfer
+   * moves the memory, not the object), so it is recognised by its size and adopted again.
+   */
   release(buffer: ArrayBuffer): void {
-    if (!this.owned.has(buffer) || buffer.byteLength === 0) return;
-    if (this.idleBytes + buffer.byteLength > this.pooledBytesMax) return;
+    const size = buffer.byteLength;
+    if (size === 0 || size % SIZE_CLASS_UNIT_BYTES !== 0) return;
+    if (this.idleBytes + size > this.pooledBytesMax) return;
+    this.owned.add(buffer);
     let list = this.idle.get(buffer.byteLength);
     if (list === undefined) {
       list = [];
