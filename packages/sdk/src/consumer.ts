@@ -21,6 +21,9 @@
  * (except with 'never') and the group is left.
  *
  * Memory is bounded: at most (prefetch + 1) batches of `batchSize` messages are held.
+ *
+ * With an `encryptor` (encryption.ts) each polled payload is decrypted before its batch is buffered;
+ * a payload that cannot be decrypted fails the iterator with CannotDecryptData (72).
  */
 import { ErrorCode, type Identifier, IggyError, type PollingStrategy, type Consumer as WireConsumer, pollingStrategy } from '@iggy-ts/protocol';
 import type { IggyClient } from './client.js';

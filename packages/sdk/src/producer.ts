@@ -14,6 +14,9 @@
  * that fail with a connection error or a timeout are sent again up to `sendRetries` times after
  * the client has reconnected: delivery is at least once (give messages ids, e.g.
  * `messageIds: 'uuidv7'`, and enable server deduplication to drop duplicates).
+ *
+ * With an `encryptor` (encryption.ts) each payload is encrypted as it is admitted, before batching;
+ * user headers stay in clear and batch sizes count the encrypted payload.
  */
 import { type Identifier, IggyError, ErrorCode, type Partitioning, type SendMessage, balanced, encodeSendMessagesRequest, messagesKey, partitionId as partitionIdPartitioning, CommandCode } from '@iggy-ts/protocol';
 import type { IggyClient } from './client.js';

@@ -192,12 +192,12 @@ describe('messages and offsets', () => {
     expect((await poll(pollingStrategy.next(), 2, true)).messages.map((m) => m.text())).toEqual(['m2', 'm3']);
     expect(await client.getConsumerOffset({ ...ids, consumer: individualConsumer(7), partitionId: 1 })).toEqual({ partitionId: 1, currentOffset: 4, storedOffset: 3 });
 
-    await client.storeConsumerOffset({ ...ids, consumer: individualConsumer('reader'), partitionId: 1, offset: 1 });
-    expect((await client.getConsumerOffset({ ...ids, consumer: individualConsumer('reader'), partitionId: 1 }))?.storedOffset).toBe(1);
-    const next = await client.pollMessages({ ...ids, consumer: individualConsumer('reader'), partitionId: 1, strategy: pollingStrategy.next(), count: 10 });
+    await client.storeConsumerOffset({ ...ids, consumer: individualConsumer('the reader/1'), partitionId: 1, offset: 1 });
+    expect((await client.getConsumerOffset({ ...ids, consumer: individualConsumer('the reader/1'), partitionId: 1 }))?.storedOffset).toBe(1);
+    const next = await client.pollMessages({ ...ids, consumer: individualConsumer('the reader/1'), partitionId: 1, strategy: pollingStrategy.next(), count: 10 });
     expect(next.messages.map((m) => m.offset)).toEqual([2, 3, 4]);
-    await client.deleteConsumerOffset({ ...ids, consumer: individualConsumer('reader'), partitionId: 1 });
-    expect(await client.getConsumerOffset({ ...ids, consumer: individualConsumer('reader'), partitionId: 1 })).toBeUndefined();
+    await client.deleteConsumerOffset({ ...ids, consumer: individualConsumer('the reader/1'), partitionId: 1 });
+    expect(await client.getConsumerOffset({ ...ids, consumer: individualConsumer('the reader/1'), partitionId: 1 })).toBeUndefined();
     await client.deleteStream({ streamId: stream.id });
   });
 

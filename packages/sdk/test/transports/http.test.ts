@@ -196,8 +196,8 @@ describe('REST calls planned from binary requests', () => {
       ],
     };
     const { client, calls } = await connectedClient(withLogin(() => ({ status: 200, body: polled })));
-    const batch = await client.pollMessages({ streamId: 1, topicId: 2, consumer: individualConsumer('worker'), partitionId: 0, strategy: pollingStrategy.offset(9), count: 5, autoCommit: true });
-    expect(calls.at(-1)!.path).toBe('/streams/1/topics/2/messages?consumer_id=worker&partition_id=0&kind=offset&value=9&count=5&auto_commit=true');
+    const batch = await client.pollMessages({ streamId: 1, topicId: 2, consumer: individualConsumer('worker 1/a'), partitionId: 0, strategy: pollingStrategy.offset(9), count: 5, autoCommit: true });
+    expect(calls.at(-1)!.path).toBe('/streams/1/topics/2/messages?consumer_id=worker%201%2Fa&partition_id=0&kind=offset&value=9&count=5&auto_commit=true');
     const message = batch.messages[0]!;
     expect([message.id, message.checksum, message.offset, message.text(), message.header('k')]).toEqual([U128_BIG, U64_MAX, 9, 'hi', true]);
     expect(batch.currentOffset).toBe(9);
