@@ -82,9 +82,12 @@ describe.each(['buffered', 'fsync'] as const)('restart with %s durability', (mod
         await client.send(ref.streamId, ref.topicId, partitionId(ref.partitionId), messages);
         sent.get(ref)!.push(...messages);
       }
-      const big = randomMessages(random, 30, { payloadSizeBytesMax: 1500 });
-      await client.send(partitions[0]!.streamId, partitions[0]!.topicId, partitionId(0), big);
-      sent.get(partitions[0]!)!.push(...big);
+      // Ten batches above the 8 KiB segment size: each one seals a segment.
+      for (let batch = 0; batch < 10; batch += 1) {
+        const big = randomMessages(random, 10, { payloadSizeBytesMax: 1000 }).map((message) => ({ ...message, payload: random.bytes(1000) }));
+        await client.send(partitions[0]!.streamId, partitions[0]!.topicId, partitionId(0), big);
+        sent.get(partitions[0]!)!.push(...big);
+      }
 
       // Consumer offsets: numeric and named individual consumers, and a consumer group.
       const numeric: Consumer = { kind: ConsumerKind.Consumer, id: 5 };
@@ -109,7 +112,7 @@ describe.each(['buffered', 'fsync'] as const)('restart with %s durability', (mod
       // What a client sees before the restart.
       const streamsBefore = await client.getStreams();
       const topicsBefore = await Promise.all([client.getTopic(orders.id, ordersTopic.id), client.getTopic(orders.id, ordersOther.id), client.getTopic(audit.id, auditTopic.id)]);
-      expect(topicsBefore[0]!.partitions[0]!.segmentsCount).toBeGreaterThan(2);
+      expect(topicsBefore[0]!.partitions[0]!.segmentsCount).toBeGreaterThan(10);
       const messagesBefore = new Map<PartitionRef, StoredMessage[]>();
       for (const ref of partitions) {
         const stored = await pollAll(client, ref);
@@ -153,6 +156,17 @@ describe.each(['buffered', 'fsync'] as const)('restart with %s durability', (mod
       ).toEqual(offsetsBefore);
       const groupAfter = await client.getConsumerGroup(orders.id, ordersTopic.id, group.id);
       expect({ id: groupAfter?.id, name: groupAfter?.name, partitionsCount: groupAfter?.partitionsCount }).toEqual({ id: group.id, name: 'workers', partitionsCount: 3 });
+      // Timestamp, first and last polls find the same messages in the recovered segments.
+      const multiSegment = messagesBefore.get(partitions[0]!)!;
+      for (const index of [0, 1, Math.floor(multiSegment.length / 2), multiSegment.length - 1]) {
+        const timestamp = multiSegment[index]!.timestamp;
+        const expectedOffset = multiSegment.findIndex((message) => message.timestamp >= timestamp);
+        const byTime = await client.poll({ ...partitions[0]!, strategy: pollingStrategy.timestamp(timestamp), count: 1 });
+        expect(byTime.messages[0]?.offset, `timestamp poll at message ${index}`).toBe(expectedOffset);
+      }
+      const lastTwo = await client.poll({ ...partitions[0]!, strategy: pollingStrategy.last(), count: 2 });
+      expect(lastTwo.messages.map((message) => message.offset)).toEqual([multiSegment.length - 2, multiSegment.length - 1]);
+      expect((await client.poll({ ...partitions[0]!, strategy: pollingStrategy.first(), count: 1 })).messages[0]?.offset).toBe(0);
       // Next continues after the stored offset.
       const next = await client.poll({ streamId: orders.id, topicId: ordersTopic.id, partitionId: 0, strategy: pollingStrategy.next(), count: 2, consumer: numeric });
       expect(next.messages.map((message) => message.offset)).toEqual([11, 12]);

@@ -86,6 +86,7 @@ export class Connection {
 
   /** Sends one request frame and resolves with its response (requests may be pipelined). */
   request(code: number, payload: Uint8Array = Buffer.alloc(0)): Promise<RawResponse> {
+    if (!this.isOpen) return Promise.reject(new ConnectionClosedError());
     const response = this.expectResponse();
     const header = Buffer.allocUnsafe(8);
     writeRequestHeader(header, 0, code, payload.length);
