@@ -24,6 +24,7 @@ import { SessionRegistry } from './router/sessions.js';
 import { TcpListener } from './router/tcp-listener.js';
 import { startMaintenance, type Maintenance } from './maintenance.js';
 import { startExtraListeners, stopExtraListeners, type ExtraListeners } from './transports/index.js';
+import { nodeTlsServerOptions } from './transports/tls.js';
 
 export interface StartOptions {
   /** A complete configuration; when absent it is loaded from file/env like the binary does. */
@@ -81,6 +82,8 @@ export class IggyServer {
     const config = options.config ?? loadConfig({ path: options.configPath, env: options.env ?? process.env, overrides: options.overrides });
     const logger = options.logger ?? createLogger({ level: config.logging.level, file: config.logging.file ?? undefined });
     const log = childLogger(logger, 'server');
+    // TLS material first: an unreadable certificate fails the start before anything is opened.
+    const tcpTls = config.tcp.enabled && config.tcp.tls.enabled ? nodeTlsServerOptions(config.tcp.tls, 'tcp') : undefined;
     const dataPath = path.resolve(config.system.path);
     if (options.fresh) rmSync(dataPath, { recursive: true, force: true });
     mkdirSync(dataPath, { recursive: true });
@@ -135,6 +138,7 @@ export class IggyServer {
           expiryMs: config.system.messageDeduplication.expiryMs,
         },
         logLevel: logger.level,
+        logFile: config.logging.file,
         encryptionKey,
       },
       childLogger(logger, 'shards'),
@@ -180,6 +184,7 @@ export class IggyServer {
           host: tcpAddress.host,
           port: tcpAddress.port,
           noDelay: config.tcp.socket.noDelay,
+          ...(tcpTls === undefined ? {} : { tls: tcpTls }),
           controlPayloadSizeBytesMax: config.limits.controlPayloadSizeBytesMax,
           sendMessagesPayloadSizeBytesMax: config.limits.sendMessagesPayloadSizeBytesMax,
         },

@@ -89,6 +89,8 @@ export interface ShardWorkerData {
   pollResponseSizeBytesMax: number;
   dedup: { enabled: boolean; maxEntries: number; expiryMs: number };
   logLevel: string;
+  /** The configured log file, which the workers append to as well. */
+  logFile: string | null;
   /** Encryption at rest: base64 of the AES-256-GCM key (checked against the data by server.ts first); null when off. */
   encryptionKey: string | null;
 }

@@ -6,14 +6,16 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { rmSync } from 'node:fs';
-import pino from 'pino';
 import { ErrorCode, IggyError, initHashes } from '@iggy-ts/protocol';
+import { createLogger } from '../logging.js';
+import type { LogLevel } from '../config/schema.js';
 import { MessageCipher, PartitionLog, parseEncryptionKey } from '@iggy-ts/storage';
 import { partitionDirectory, type PartitionAddress, type PartitionStats, type ShardReply, type ShardRequest, type ShardWorkerData } from './protocol.js';
 import { ownedArrayBuffer, writePollHeaders } from './buffers.js';
 
 const config = workerData as ShardWorkerData;
-const logger = pino({ level: config.logLevel }).child({ module: 'shard', shardId: config.shardId });
+// The same logger setup as the router thread (level labels, ISO time, the log file when configured).
+const logger = createLogger({ level: config.logLevel as LogLevel, file: config.logFile ?? undefined }).child({ module: 'shard', shardId: config.shardId });
 const partitions = new Map<string, PartitionLog>();
 const port = parentPort!;
 /** Encryption at rest: one cipher for every partition of this shard (used synchronously on this thread). */
