@@ -165,7 +165,7 @@ export function checksumBatch(messages: Uint8Array, count: number): boolean {
   const base = reserve(length + count * 8);
   memoryBytes.set(messages, base);
   const out = base + length;
-  if (instance().checksum_batch(base, length, count, out) !== length) return false;
+  if (instance().checksum_batch(base, length, count, out) >>> 0 !== length) return false;
   const target = new DataView(messages.buffer, messages.byteOffset, length);
   let position = 0;
   for (let i = 0; i < count; i += 1) {
@@ -185,7 +185,7 @@ export function verifyBatch(messages: Uint8Array, count: number): number {
   const length = messages.byteLength;
   const base = reserve(length);
   memoryBytes.set(messages, base);
-  const result = instance().verify_batch(base, length, count);
+  const result = instance().verify_batch(base, length, count) >>> 0; // u32 from WASM arrives as a signed i32
   if (result === WALK_FAILED) return count;
   return result === count ? -1 : result;
 }
