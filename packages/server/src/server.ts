@@ -18,6 +18,7 @@ import { U64_MAX } from './metadata/model.js';
 import { ShardPool } from './shards/shard-pool.js';
 import type { ServerState } from './router/context.js';
 import { PartitionStatsTable } from './router/partition-stats.js';
+import { TopicTrafficTable } from './router/topic-traffic.js';
 import { openPartitions } from './router/partition-ops.js';
 import { Router } from './router/router.js';
 import { SessionRegistry } from './router/sessions.js';
@@ -157,6 +158,7 @@ export class IggyServer {
       boundPorts,
       host: tcpAddress.host,
       counters: { readBytes: 0, writtenBytes: 0, messagesSent: 0, messagesPolled: 0 },
+      topicTraffic: new TopicTrafficTable(),
     };
 
     try {

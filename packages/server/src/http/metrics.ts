@@ -188,6 +188,17 @@ export class HttpMetrics {
     out.family('iggy_http_message_bytes_sent_total', 'counter', 'Payload and header bytes of messages sent through the HTTP API, per stream and topic.', labelled.map(({ entry, labels }) => [labels, entry.bytesSent] as const));
     out.family('iggy_http_messages_polled_total', 'counter', 'Messages polled through the HTTP API, per stream and topic.', labelled.map(({ entry, labels }) => [labels, entry.messagesPolled] as const));
     out.family('iggy_http_message_bytes_polled_total', 'counter', 'Payload and header bytes of messages polled through the HTTP API, per stream and topic.', labelled.map(({ entry, labels }) => [labels, entry.bytesPolled] as const));
+    // Every transport (TCP, TLS, QUIC, WebSocket and HTTP all reach the same handlers).
+    const all = state.topicTraffic
+      .live((streamId, topicId) => state.metadata.getStream(streamId)?.topics.get(topicId) !== undefined)
+      .map((entry) => {
+        const stream = state.metadata.getStream(entry.streamId)!;
+        return { entry, labels: { stream_id: entry.streamId, stream: stream.name, topic_id: entry.topicId, topic: stream.topics.get(entry.topicId)!.name } as Labels };
+      });
+    out.family('iggy_topic_messages_sent_total', 'counter', 'Messages sent, per stream and topic, through every transport.', all.map(({ entry, labels }) => [labels, entry.messagesSent] as const));
+    out.family('iggy_topic_message_bytes_sent_total', 'counter', 'Message bytes sent, per stream and topic, through every transport.', all.map(({ entry, labels }) => [labels, entry.bytesSent] as const));
+    out.family('iggy_topic_messages_polled_total', 'counter', 'Messages polled, per stream and topic, through every transport.', all.map(({ entry, labels }) => [labels, entry.messagesPolled] as const));
+    out.family('iggy_topic_message_bytes_polled_total', 'counter', 'Message bytes polled, per stream and topic, through every transport.', all.map(({ entry, labels }) => [labels, entry.bytesPolled] as const));
   }
 
   private async renderStorage(out: Exposition, state: ServerState, router: Router): Promise<void> {

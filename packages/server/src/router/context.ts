@@ -8,6 +8,7 @@ import type { Metadata } from '../metadata/metadata.js';
 import type { ServerConfig } from '../config/schema.js';
 import type { ShardPool } from '../shards/shard-pool.js';
 import type { PartitionStatsTable } from './partition-stats.js';
+import type { TopicTrafficTable } from './topic-traffic.js';
 import type { Session, SessionRegistry } from './sessions.js';
 
 export class FramedResponse {
@@ -29,6 +30,8 @@ export interface ServerState {
   readonly host: string;
   /** Byte and message counters for GetStats. */
   readonly counters: { readBytes: number; writtenBytes: number; messagesSent: number; messagesPolled: number };
+  /** The same figures per topic, for /metrics. */
+  readonly topicTraffic: TopicTrafficTable;
 }
 
 export interface Context {

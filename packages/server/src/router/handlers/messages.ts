@@ -109,6 +109,7 @@ export const messageCommands: Command<unknown>[] = [
     if (reply.stats !== undefined) state.stats.set(partition, reply.stats);
     state.counters.writtenBytes += blockLength;
     state.counters.messagesSent += header.messagesCount;
+    state.topicTraffic.noteSent(topic.streamId, topic.id, header.messagesCount, blockLength);
     return undefined;
   }),
   command(CommandCode.PollMessages, decodePollMessagesRequest, async (context, request) => {
@@ -150,6 +151,7 @@ export const messageCommands: Command<unknown>[] = [
       if (count > 0 && reply.firstOffset !== undefined) lastOffset = BigInt(reply.firstOffset + count - 1);
       state.counters.readBytes += reply.byteLength ?? 0;
       state.counters.messagesPolled += count;
+      state.topicTraffic.notePolled(topic.streamId, topic.id, count, Math.max(0, (reply.byteLength ?? 0) - POLL_RESERVE_BYTES));
       return new FramedResponse(new Uint8Array(reply.buffer!));
     } finally {
       if (group !== undefined) {
