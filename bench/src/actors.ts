@@ -19,7 +19,7 @@ import {
   partitionId as partitionIdPartitioning,
   type Consumer as WireConsumer,
 } from '@iggy-ts/protocol';
-import { BenchConnection, BenchError, buildRequestFrame, statusName, HEAD_SIZE_BYTES } from './connection.js';
+import { BenchError, type BenchLink, buildRequestFrame, statusName, HEAD_SIZE_BYTES } from './connection.js';
 import { Recorder } from './recorder.js';
 
 export type ActorRole = 'producer' | 'consumer' | 'producing-consumer';
@@ -126,7 +126,7 @@ export interface ActorOptions {
   readonly stream: StreamState;
   /** Explicit partition (pinned) or undefined (balanced / consumer group). */
   readonly partition: number | undefined;
-  readonly connection: BenchConnection;
+  readonly connection: BenchLink;
   readonly recorder: Recorder;
   readonly shape: BatchShape;
   /** Measured batches before the actor stops (producers, producing consumers); Infinity with --duration only. */
@@ -143,7 +143,7 @@ export abstract class Actor {
   readonly id: number;
   readonly stream: StreamState;
   readonly partition: number | undefined;
-  readonly connection: BenchConnection;
+  readonly connection: BenchLink;
   readonly recorder: Recorder;
   /** Batches (producers) or messages (consumers) done in the measurement, for the progress bar. */
   progressDone = 0;

@@ -47,7 +47,8 @@ describe('parseBenchArgs', () => {
     const cases: [string[], string][] = [
       [[], 'a benchmark kind is required'],
       [['pinned-sideways'], 'unknown benchmark kind'],
-      [['pinned-producer', '--transport', 'http'], 'not implemented yet'],
+      [['balanced-consumer-group', '--transport', 'http'], 'HTTP API'],
+      [['pinned-producer', '--transport', 'smtp'], 'Invalid values'],
       [['pinned-producer', '--batches', '10', '--total-size', '1 GB'], 'not both'],
       [['pinned-producer', '--consumers', '2'], 'has no consumers'],
       [['end-to-end-producing-consumer', '--consumers', '2'], 'uses --producers'],

@@ -9,6 +9,7 @@ import {
   BENCHMARK_KINDS,
   ConfigError,
   KIND_SHAPES,
+  DEFAULT_ADDRESSES,
   SUPPORTED_TRANSPORTS,
   TRANSPORTS,
   defaultTopology,
@@ -26,7 +27,6 @@ export type BenchArgs =
   | { readonly action: 'help'; readonly text: string }
   | { readonly action: 'version'; readonly text: string };
 
-const DEFAULT_ADDRESS = '127.0.0.1:8090';
 /** bench/results (git-ignored), wherever the command runs from: src/ and dist/ sit one level down. */
 const DEFAULT_OUTPUT_DIR = fileURLToPath(new URL('../results', import.meta.url));
 const DEFAULT_BATCHES_PER_ACTOR = 1000;
@@ -47,9 +47,9 @@ function buildParser(): ReturnType<typeof yargs> {
         BENCHMARK_KINDS.map((kind) => `  ${kind.padEnd(38)}${KIND_SHAPES[kind].description}`).join('\n'),
     )
     .options({
-      transport: { type: 'string', requiresArg: true, choices: TRANSPORTS, default: 'tcp', describe: 'Transport (only tcp is implemented so far)' },
+      transport: { type: 'string', requiresArg: true, choices: TRANSPORTS, default: 'tcp', describe: 'Transport: tcp (lean path), quic, http or ws (the SDK transports)' },
       server: { type: 'string', requiresArg: true, choices: ['spawn', 'existing'], default: 'spawn', describe: 'Spawn a server on a fresh temporary data directory, or use the one at --address' },
-      address: { type: 'string', requiresArg: true, describe: `host:port of an existing server (default ${DEFAULT_ADDRESS})` },
+      address: { type: 'string', requiresArg: true, describe: 'host:port of an existing server for --transport (default 127.0.0.1: 8090 tcp, 8080 quic, 3000 http, 8092 ws)' },
       username: { type: 'string', requiresArg: true, default: 'iggy', describe: 'User to log in as' },
       password: { type: 'string', requiresArg: true, default: 'iggy', describe: 'Password' },
       streams: { type: 'string', requiresArg: true, describe: 'Streams (default: one per pinned actor; 1 for balanced kinds)' },
@@ -139,11 +139,14 @@ export function parseBenchArgs(argv: readonly string[]): BenchArgs {
 
   const transport = option('transport') as TransportName;
   if (!SUPPORTED_TRANSPORTS.includes(transport)) throw new ConfigError(`--transport ${transport} is not implemented yet; supported: ${SUPPORTED_TRANSPORTS.join(', ')}`);
+  if (transport === 'http' && shape.consumerGroups) {
+    throw new ConfigError(`${kind} needs consumer group membership, which the Iggy 0.8 HTTP API does not have (no join route); use --transport tcp, quic or ws`);
+  }
 
   const server = option('server') as 'spawn' | 'existing';
   const addressText = option('address');
   if (server === 'spawn' && addressText !== undefined) throw new ConfigError('--address is for --server existing; a spawned server listens on a free local port');
-  const address = server === 'existing' ? parseAddress(addressText ?? DEFAULT_ADDRESS) : undefined;
+  const address = server === 'existing' ? parseAddress(addressText ?? DEFAULT_ADDRESSES[transport]) : undefined;
 
   const smoke = flag('smoke');
   if (shape.producingConsumers && option('consumers') !== undefined) throw new ConfigError(`${kind} uses --producers for the number of producing consumers; --consumers does not apply`);

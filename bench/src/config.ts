@@ -18,7 +18,9 @@ export type BenchmarkKind = (typeof BENCHMARK_KINDS)[number];
 export const TRANSPORTS = ['tcp', 'quic', 'http', 'ws'] as const;
 export type TransportName = (typeof TRANSPORTS)[number];
 /** Transports the bench can drive today. */
-export const SUPPORTED_TRANSPORTS: readonly TransportName[] = ['tcp'];
+export const SUPPORTED_TRANSPORTS: readonly TransportName[] = ['tcp', 'quic', 'http', 'ws'];
+/** Default address of an existing server per transport (Iggy's defaults). */
+export const DEFAULT_ADDRESSES: Readonly<Record<TransportName, string>> = { tcp: '127.0.0.1:8090', quic: '127.0.0.1:8080', http: '127.0.0.1:3000', ws: '127.0.0.1:8092' };
 
 export type DurabilityMode = 'buffered' | 'fsync';
 

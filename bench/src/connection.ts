@@ -43,7 +43,21 @@ export function statusName(status: number): string {
   return `${errorInfo(status).name} (${status})`;
 }
 
-export class BenchConnection {
+/**
+ * What the runner and the actors need from a connection, whatever the transport: one request in
+ * flight; after `send` resolves, `status`, `payloadSizeBytes`, `head` and `latencyMs` describe it.
+ */
+export interface BenchLink {
+  readonly status: number;
+  readonly payloadSizeBytes: number;
+  readonly latencyMs: number;
+  readonly head: Buffer;
+  send(frame: Buffer): Promise<void>;
+  command(code: number, payload: Uint8Array, what: string): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+export class BenchConnection implements BenchLink {
   /** Status of the last response (0 = OK). */
   status = 0;
   /** Payload size of the last response. */

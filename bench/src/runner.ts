@@ -23,7 +23,8 @@ import {
 } from '@iggy-ts/protocol';
 import { Actor, Consumer, ProducingConsumer, Producer, RunState, buildSendFrame, type ActorRole, type BatchShape, type StreamState } from './actors.js';
 import { KIND_SHAPES, type BenchConfig } from './config.js';
-import { BenchConnection, BenchError } from './connection.js';
+import { BenchError, type BenchLink } from './connection.js';
+import { openConnection } from './transport-connection.js';
 import { collectEnvironment } from './environment.js';
 import { ProgressBar, type ProgressState } from './progress.js';
 import { Recorder } from './recorder.js';
@@ -45,12 +46,12 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function login(connection: BenchConnection, config: BenchConfig): Promise<void> {
+async function login(connection: BenchLink, config: BenchConfig): Promise<void> {
   await connection.command(CommandCode.LoginUser, encodeLoginUserRequest({ username: config.username, password: config.password, version: 'iggy-bench' }), 'LoginUser');
 }
 
 /** Removes streams a previous run left (same names), then creates the run's streams, topics and groups. */
-async function createStreams(control: BenchConnection, config: BenchConfig, withGroups: boolean): Promise<StreamState[]> {
+async function createStreams(control: BenchLink, config: BenchConfig, withGroups: boolean): Promise<StreamState[]> {
   const existing = decodeGetStreamsResponse(await control.command(CommandCode.GetStreams, encodeGetStreamsRequest(), 'GetStreams'));
   for (const stream of existing) {
     if (stream.name.startsWith(STREAM_NAME_PREFIX)) await control.command(CommandCode.DeleteStream, encodeDeleteStreamRequest({ streamId: stream.id }), `DeleteStream ${stream.name}`);
@@ -87,7 +88,7 @@ async function createStreams(control: BenchConnection, config: BenchConfig, with
   return streams;
 }
 
-async function deleteStreams(control: BenchConnection, streams: readonly StreamState[]): Promise<void> {
+async function deleteStreams(control: BenchLink, streams: readonly StreamState[]): Promise<void> {
   for (const stream of streams) await control.command(CommandCode.DeleteStream, encodeDeleteStreamRequest({ streamId: stream.streamId }), `DeleteStream ${stream.name}`);
 }
 
@@ -130,7 +131,7 @@ function prefillTargets(config: BenchConfig, streams: readonly StreamState[], gr
 async function prefill(host: string, port: number, config: BenchConfig, targets: readonly PrefillTarget[], shape: BatchShape, run: RunState, onBatch: () => void): Promise<void> {
   const queue = [...targets];
   const writer = async (): Promise<void> => {
-    const connection = await BenchConnection.connect(host, port);
+    const connection = await openConnection(config.transport, host, port);
     try {
       await login(connection, config);
       for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
@@ -205,9 +206,9 @@ export async function runBenchmark(config: BenchConfig, hooks: RunHooks = {}): P
   await initHashes();
 
   let spawned: SpawnedServer | undefined;
-  let control: BenchConnection | undefined;
+  let control: BenchLink | undefined;
   let streams: StreamState[] = [];
-  const connections: BenchConnection[] = [];
+  const connections: BenchLink[] = [];
   let rssTimer: NodeJS.Timeout | undefined;
   let sampleTimer: NodeJS.Timeout | undefined;
   let progress: ProgressBar | undefined;
@@ -229,10 +230,11 @@ export async function runBenchmark(config: BenchConfig, hooks: RunHooks = {}): P
         shards: config.shards,
         username: config.username,
         password: config.password,
+        transport: config.transport,
       });
     }
     const host = spawned?.host ?? config.address!.host;
-    const port = spawned?.port ?? config.address!.port;
+    const port = spawned?.transportPort ?? config.address!.port;
     const serverPid = spawned?.pid ?? config.serverPid;
     if (serverPid !== undefined) {
       const sampleRss = (): void => {
@@ -243,7 +245,7 @@ export async function runBenchmark(config: BenchConfig, hooks: RunHooks = {}): P
       rssTimer = setInterval(sampleRss, RSS_SAMPLE_INTERVAL_MS);
     }
 
-    control = await BenchConnection.connect(host, port);
+    control = await openConnection(config.transport, host, port);
     await login(control, config);
     let stats: Stats | undefined;
     try {
@@ -337,17 +339,17 @@ export async function runBenchmark(config: BenchConfig, hooks: RunHooks = {}): P
       sendingDoneCount += 1;
       if (sendingDoneCount === config.producersCount) run.writersFinished = true;
     };
-    const connect = async (): Promise<BenchConnection> => {
-      const connection = await BenchConnection.connect(host, port);
+    const connect = async (): Promise<BenchLink> => {
+      const connection = await openConnection(config.transport, host, port);
       connections.push(connection);
       await login(connection, config);
       return connection;
     };
-    const join = async (connection: BenchConnection, stream: StreamState): Promise<void> => {
+    const join = async (connection: BenchLink, stream: StreamState): Promise<void> => {
       await connection.command(CommandCode.JoinConsumerGroup, encodeJoinConsumerGroupRequest({ streamId: stream.streamId, topicId: stream.topicId, groupId: stream.groupId }), `JoinConsumerGroup ${stream.name}`);
     };
     const batchesTarget = config.amount.batchesPerActor >= Number.MAX_SAFE_INTEGER ? Number.POSITIVE_INFINITY : config.amount.batchesPerActor;
-    const common = (role: ActorRole, index: number, streamIndex: number, partition: number | undefined, connection: BenchConnection) => ({
+    const common = (role: ActorRole, index: number, streamIndex: number, partition: number | undefined, connection: BenchLink) => ({
       role,
       id: index + 1,
       stream: streams[streamIndex]!,

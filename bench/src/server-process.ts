@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BenchError } from './connection.js';
-import type { DurabilityMode } from './config.js';
+import type { DurabilityMode, TransportName } from './config.js';
 
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 60_000;
@@ -24,6 +24,8 @@ export interface SpawnServerOptions {
   readonly shards: number | undefined;
   readonly username: string;
   readonly password: string;
+  /** The transport the bench measures; a non-TCP one is enabled on its own free port. */
+  readonly transport: TransportName;
 }
 
 /** The workspace's iggy-server script: through the package when installed, else by its source path. */
@@ -88,6 +90,8 @@ export class SpawnedServer {
     readonly child: ChildProcess,
     readonly host: string,
     readonly port: number,
+    /** The port of the measured transport (the TCP port for tcp). */
+    readonly transportPort: number,
     readonly dataPath: string,
     readonly logPath: string,
     readonly serverBinary: string,
@@ -114,6 +118,17 @@ export class SpawnedServer {
     const logPath = path.join(workPath, 'server.log');
     const port = await freePort();
     const host = '127.0.0.1';
+    // QUIC is UDP; a free TCP port number is free enough on loopback for a benchmark.
+    let transportPort = port;
+    while (options.transport !== 'tcp' && transportPort === port) transportPort = await freePort();
+    const transportEnv: Record<string, string> = {};
+    if (options.transport === 'http') {
+      Object.assign(transportEnv, { IGGY_HTTP_ENABLED: 'true', IGGY_HTTP_ADDRESS: `${host}:${transportPort}`, IGGY_HTTP_MAX_REQUEST_SIZE: '300 MB' });
+    } else if (options.transport === 'ws') {
+      Object.assign(transportEnv, { IGGY_WEBSOCKET_ENABLED: 'true', IGGY_WEBSOCKET_ADDRESS: `${host}:${transportPort}` });
+    } else if (options.transport === 'quic') {
+      Object.assign(transportEnv, { IGGY_QUIC_ENABLED: 'true', IGGY_QUIC_ADDRESS: `${host}:${transportPort}`, IGGY_QUIC_SELF_SIGNED: 'true' });
+    }
     const args = [
       ...options.nodeArgs,
       serverBinary,
@@ -127,12 +142,14 @@ export class SpawnedServer {
     const logFd = openSync(logPath, 'a');
     const child = spawn(process.execPath, args, {
       stdio: ['ignore', logFd, logFd],
-      env: { ...process.env, IGGY_ROOT_USERNAME: options.username, IGGY_ROOT_PASSWORD: options.password },
+      env: { ...process.env, IGGY_ROOT_USERNAME: options.username, IGGY_ROOT_PASSWORD: options.password, ...transportEnv },
     });
     closeSync(logFd);
-    const server = new SpawnedServer(child, host, port, dataPath, logPath, serverBinary, workPath);
+    const server = new SpawnedServer(child, host, port, transportPort, dataPath, logPath, serverBinary, workPath);
     const deadline = performance.now() + READY_TIMEOUT_MS;
-    while (!(await canConnect(host, port))) {
+    // HTTP and WebSocket listen on TCP too; QUIC (UDP) is retried by the connection.
+    const waitForTransport = options.transport === 'http' || options.transport === 'ws';
+    while (!(await canConnect(host, port)) || (waitForTransport && !(await canConnect(host, transportPort)))) {
       if (server.exited) {
         const message = `the server exited while starting (${server.exitDescription}):\n${server.logTail()}`;
         await server.stop(false);

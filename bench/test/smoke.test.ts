@@ -69,9 +69,20 @@ describe('iggy-bench --smoke', () => {
     }, 45_000);
   }
 
-  it('rejects a transport it does not implement yet with exit code 2', async () => {
-    const run = await runBench(['pinned-producer', '--transport', 'quic']);
+  for (const transport of ['ws', 'http'] as const) {
+    it(`runs pinned-producer over --transport ${transport}`, async () => {
+      const outputDir = path.join(outputRoot, `transport-${transport}`);
+      const run = await runBench(['pinned-producer', '--smoke', '--transport', transport, '--output-dir', outputDir, '--json', '--no-html']);
+      expect(run.code, run.stderr).toBe(0);
+      const result = JSON.parse(run.stdout);
+      expect(result.transport).toBe(transport);
+      for (const group of result.groups) expect(group.megabytesPerSecond).toBeGreaterThan(0);
+    }, 45_000);
+  }
+
+  it('refuses consumer-group kinds over HTTP with exit code 2', async () => {
+    const run = await runBench(['balanced-consumer-group', '--transport', 'http']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--transport quic is not implemented yet');
+    expect(run.stderr).toContain('HTTP API does not have');
   });
 });
