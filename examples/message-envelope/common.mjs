@@ -4,12 +4,14 @@
 // Envelope: a JSON payload { type, payload } and a `message_type` string user header holding the
 // same type, so a consumer can route on the header without parsing the payload.
 import { parseArgs } from 'node:util';
-import { IggyClient, header } from '@iggy-ts/sdk';
+import { readFileSync } from 'node:fs';
+import { HttpTransport, IggyClient, QuicTransport, WebSocketTransport, header } from '@iggy-ts/sdk';
 
 /** Options every sample accepts. */
 export const COMMON_OPTIONS = {
-  address: { type: 'string', default: '127.0.0.1:8090', description: 'server TCP address host:port' },
-  transport: { type: 'string', default: 'tcp', description: 'transport (only tcp for now)' },
+  address: { type: 'string', description: 'server address host:port (default 127.0.0.1 on the transport\'s port: tcp 8090, quic 8080, http 3000, ws 8092)' },
+  transport: { type: 'string', default: 'tcp', description: 'transport: tcp, quic, http or ws' },
+  ca: { type: 'string', description: 'CA certificate (PEM) that signed the server\'s QUIC certificate; without it the certificate is not verified' },
   username: { type: 'string', default: 'iggy', description: 'user name' },
   password: { type: 'string', default: 'iggy', description: 'password' },
   stream: { type: 'string', default: 'envelope-stream', description: 'stream name (created when missing)' },
@@ -20,7 +22,10 @@ export const COMMON_OPTIONS = {
   help: { type: 'boolean', short: 'h', default: false, description: 'show this help' },
 };
 
-export const SUPPORTED_TRANSPORTS = ['tcp'];
+export const SUPPORTED_TRANSPORTS = ['tcp', 'quic', 'http', 'ws'];
+
+/** Iggy's default port of each transport. */
+const DEFAULT_PORTS = { tcp: 8090, quic: 8080, http: 3000, ws: 8092 };
 
 /** The envelope types the samples send. */
 export const MESSAGE_TYPES = ['order_created', 'order_confirmed', 'order_rejected'];
@@ -44,6 +49,7 @@ export function parseOptions(name, summary, extraOptions) {
     process.exit(0);
   }
   if (!SUPPORTED_TRANSPORTS.includes(values.transport)) fail(name, `unsupported --transport ${values.transport}; supported: ${SUPPORTED_TRANSPORTS.join(', ')}`);
+  values.address ??= `127.0.0.1:${DEFAULT_PORTS[values.transport]}`;
   return values;
 }
 
@@ -70,15 +76,37 @@ export function fail(name, message) {
 
 /** A client for the options, and the stream and topic (both created when missing). */
 export async function connect(values) {
-  const client = IggyClient.fromAddress(values.address, {
-    credentials: { username: values.username, password: values.password },
-    reconnect: { maxAttempts: 5 },
-  });
+  const credentials = { username: values.username, password: values.password };
+  const reconnect = { maxAttempts: 5 };
+  const client =
+    values.transport === 'tcp'
+      ? IggyClient.fromAddress(values.address, { credentials, reconnect })
+      : new IggyClient({ transport: await transportFor(values), credentials, reconnect });
   await client.connect();
   const partitionsCount = Number(values.partitions);
   const stream = await client.ensureStream(values.stream);
   const topic = await client.ensureTopic({ streamId: stream.id, name: values.topic, partitionsCount: Number.isInteger(partitionsCount) && partitionsCount > 0 ? partitionsCount : 3 });
   return { client, stream, topic };
+}
+
+/** The SDK transport for --transport quic, http or ws (one IggyClient API over all of them). */
+async function transportFor(values) {
+  const [host, portText] = [values.address.slice(0, values.address.lastIndexOf(':')), values.address.slice(values.address.lastIndexOf(':') + 1)];
+  const port = Number(portText);
+  switch (values.transport) {
+    case 'http':
+      return new HttpTransport({ url: `http://${values.address}` });
+    case 'ws': {
+      // Node 20 has no global WebSocket: the `ws` package provides one (browsers pass their own).
+      const { WebSocket } = await import('ws');
+      return new WebSocketTransport({ url: `ws://${values.address}`, createWebSocket: (url) => new WebSocket(url) });
+    }
+    case 'quic':
+      if (values.ca === undefined) console.error('note: the server\'s QUIC certificate is not verified (pass --ca to verify it)');
+      return new QuicTransport({ host, port, serverName: 'localhost', ...(values.ca === undefined ? { verifyPeer: false } : { ca: readFileSync(values.ca, 'utf8') }) });
+    default:
+      throw new Error(`unsupported transport ${values.transport}`);
+  }
 }
 
 /** Typed user headers of an envelope. */

@@ -20,7 +20,14 @@ let address: string;
 beforeAll(async () => {
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'iggy-samples-'));
   server = await IggyServer.start({
-    overrides: { system: { path: dataDir, shardCount: 2 }, tcp: { address: '127.0.0.1:0' }, root: { username: 'iggy', password: 'iggy' }, logging: { level: 'silent' } },
+    overrides: {
+      system: { path: dataDir, shardCount: 2 },
+      tcp: { address: '127.0.0.1:0' },
+      http: { enabled: true, address: '127.0.0.1:0' },
+      websocket: { enabled: true, address: '127.0.0.1:0' },
+      root: { username: 'iggy', password: 'iggy' },
+      logging: { level: 'silent' },
+    },
   } as Parameters<typeof IggyServer.start>[0]);
   address = `127.0.0.1:${server.addresses.tcp!.port}`;
 });
@@ -30,9 +37,19 @@ afterAll(async () => {
   if (dataDir !== undefined) rmSync(dataDir, { recursive: true, force: true });
 });
 
-function sample(name: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
-  return run(process.execPath, [path.join(directory, name), '--address', address, ...args], { timeout: 20_000 });
+function sample(name: string, args: string[], at = address): Promise<{ stdout: string; stderr: string }> {
+  return run(process.execPath, [path.join(directory, name), '--address', at, ...args], { timeout: 20_000 });
 }
+
+it.each(['http', 'ws'] as const)('the producer and an individual consumer work over --transport %s', async (transport) => {
+  const port = transport === 'http' ? server.addresses.http!.port : server.addresses.websocket!.port;
+  const at = `127.0.0.1:${port}`;
+  const stream = `over-${transport}`;
+  const produced = await sample('producer.mjs', ['--transport', transport, '--stream', stream, '--count', '3', '--rate', '1000', '--partition', '0'], at);
+  expect(produced.stdout).toContain('sent 3 messages');
+  const consumed = await sample('consumer.mjs', ['--transport', transport, '--stream', stream, '--partition', '0', '--consumer-id', '1', '--strategy', 'first', '--count', '3'], at);
+  expect(consumed.stdout).toContain('received 3 messages');
+});
 
 it('the producer sends envelopes and an individual consumer receives them by type', async () => {
   const produced = await sample('producer.mjs', ['--stream', 'samples', '--count', '6', '--rate', '1000', '--message-size', '200']);
@@ -63,7 +80,7 @@ it('two consumers of one group share the messages of producers running at once',
 it('prints help, and rejects an unsupported transport', async () => {
   const help = await sample('consumer.mjs', ['--help']);
   expect(help.stdout).toContain('--group');
-  const error = await sample('producer.mjs', ['--transport', 'quic']).catch((caught: { code: number; stderr: string }) => caught);
+  const error = await sample('producer.mjs', ['--transport', 'carrier-pigeon']).catch((caught: { code: number; stderr: string }) => caught);
   expect(error).toMatchObject({ code: 2 });
-  expect((error as { stderr: string }).stderr).toContain('unsupported --transport quic');
+  expect((error as { stderr: string }).stderr).toContain('unsupported --transport carrier-pigeon');
 });
