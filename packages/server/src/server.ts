@@ -132,6 +132,7 @@ export class IggyServer {
         enforceFsyncOnInterval: config.durability.enforceFsyncOnInterval,
         verifyChecksumsOnRead: config.segment.verifyChecksumsOnRead,
         directIo: config.segment.directIo,
+        validateChecksumsOnOpen: config.segment.validateChecksumsOnStart,
         pollResponseSizeBytesMax: config.limits.pollResponseSizeBytesMax,
         dedup: {
           enabled: config.system.messageDeduplication.enabled,

@@ -86,6 +86,8 @@ export interface ShardWorkerData {
   enforceFsyncOnInterval: boolean;
   verifyChecksumsOnRead: boolean;
   directIo: boolean;
+  /** Verify every message checksum of every segment when a partition opens (refuse to start on corruption). */
+  validateChecksumsOnOpen: boolean;
   pollResponseSizeBytesMax: number;
   dedup: { enabled: boolean; maxEntries: number; expiryMs: number };
   logLevel: string;

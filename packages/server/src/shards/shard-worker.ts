@@ -48,6 +48,7 @@ function openLog(partition: PartitionAddress): PartitionLog {
       durability: { mode: config.durabilityMode, flushMessagesCount: config.flushMessagesCount, flushSizeBytes: config.flushSizeBytes },
       verifyChecksumsOnRead: config.verifyChecksumsOnRead,
       directIo: config.directIo,
+      validateChecksumsOnOpen: config.validateChecksumsOnOpen,
       maxPollBytes: config.pollResponseSizeBytesMax,
       dedup: config.dedup,
       encryption: cipher,
