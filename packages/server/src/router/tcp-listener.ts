@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { RequestFrameDecoder, encodeErrorResponse } from '@iggy-ts/protocol';
 import type { Router } from './router.js';
 import { Transport } from './sessions.js';
+import { readIntoReusedBuffer } from './socket-read-buffer.js';
 
 export interface TcpListenerOptions {
   host: string;
@@ -33,7 +34,8 @@ export class TcpListener {
 
   async start(): Promise<net.AddressInfo> {
     const onConnection = (socket: net.Socket): void => this.onConnection(socket);
-    const server = this.options.tls ? tls.createServer(this.options.tls, onConnection) : net.createServer(onConnection);
+    // Plain TCP sockets are accepted paused so that their reads can be switched to a reused buffer first.
+    const server = this.options.tls ? tls.createServer(this.options.tls, onConnection) : net.createServer({ pauseOnConnect: true }, onConnection);
     this.server = server;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -94,14 +96,21 @@ export class TcpListener {
       // Frames spanning socket chunks (every large SendMessages) are assembled in pooled buffers.
       allocate: (sizeBytes) => this.router.state.shards.buffers.acquire(sizeBytes),
       onFrame: (frame) => {
-        queue.push({ code: frame.code, payload: frame.payload, errorCode: frame.errorCode });
+        let payload = frame.payload;
+        // A frame lying inside one read is a view of the reused read buffer, which the next read
+        // overwrites: keep a copy (small frames; large ones are assembled in pooled buffers).
+        if (readBuffer !== undefined && payload.buffer === readBuffer.buffer && payload.length > 0) payload = Buffer.from(payload);
+        queue.push({ code: frame.code, payload, errorCode: frame.errorCode });
       },
     });
 
-    socket.on('data', (chunk: Buffer) => {
-      decoder.push(chunk);
+    const onBytes = (bytes: Buffer): void => {
+      decoder.push(bytes);
       if (!busy && queue.length > 0) void drainQueue();
-    });
+    };
+    const readBuffer = this.options.tls ? undefined : readIntoReusedBuffer(socket, onBytes);
+    if (readBuffer === undefined) socket.on('data', onBytes);
+    socket.resume();
     const cleanup = (): void => {
       this.sockets.delete(socket);
       this.router.onDisconnect(session);
