@@ -105,22 +105,12 @@ function poll(request: Extract<ShardRequest, { op: 'poll' }>): ShardReply {
   }
   const currentOffset = log.isEmpty ? 0 : log.currentOffset;
   if (request.autoCommit && result.messagesCount > 0) {
-    const lastOffset = lastOffsetIn(result.bytes, reserve, result.messagesCount);
-    log.storeConsumerOffset(request.consumerKind, request.consumerId, lastOffset);
+    // Offsets are dense within a partition, so the last returned offset follows from the first.
+    log.storeConsumerOffset(request.consumerKind, request.consumerId, result.firstOffset! + result.messagesCount - 1);
   }
   const buffer = ownedArrayBuffer(result.bytes);
   writePollHeaders(buffer, reserve, request.partition.partitionId, currentOffset, result.messagesCount);
   return { requestId: request.requestId, ok: true, buffer, byteLength: buffer.byteLength, count: result.messagesCount, firstOffset: result.firstOffset, stats: statsOf(log) };
-}
-
-/** Offset of the last message of a contiguous block: walk the headers (lengths only). */
-function lastOffsetIn(bytes: Buffer, start: number, count: number): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  let position = start;
-  for (let i = 0; i < count - 1; i += 1) {
-    position += 64 + view.getUint32(position + 52, true) + view.getUint32(position + 48, true);
-  }
-  return view.getUint32(position + 24, true) + view.getUint32(position + 28, true) * 0x1_0000_0000;
 }
 
 function handle(request: ShardRequest): ShardReply | undefined {
