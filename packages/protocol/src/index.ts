@@ -19,3 +19,4 @@ export * from './segments.js';
 export * from './consumer-groups.js';
 export * from './consumer-offsets.js';
 export * from './system.js';
+export * from './permissions-json.js';

@@ -20,19 +20,17 @@ import {
   MAX_TOPIC_SIZE_UNLIMITED,
   NO_USER_ID,
   type PartitionInfo,
-  type Permissions,
   type PersonalAccessTokenInfo,
   type PolledMessage,
   type Stats,
   type StreamDetails,
   type StreamInfo,
-  type StreamPermissions,
   type TopicDetails,
   type TopicInfo,
-  type TopicPermissions,
   type UserDetails,
   type UserInfo,
   UserStatus,
+  permissionsFromJson,
 } from '@iggy-ts/protocol';
 
 const U32_MAX = 0xffff_ffff;
@@ -138,10 +136,6 @@ export function list(value: unknown, field: string): unknown[] {
 export function text(value: unknown, field: string): string {
   if (typeof value !== 'string') throw invalid(field, 'a string', value);
   return value;
-}
-
-function flag(value: unknown): boolean {
-  return value === true;
 }
 
 /** An exact integer of any size: a JSON number, or the digits of one kept exact by the parser. */
@@ -304,7 +298,7 @@ export function userInfoOf(value: unknown): UserInfo {
 
 export function userDetailsOf(value: unknown): UserDetails {
   const permissions = record(value, 'UserInfoDetails').permissions;
-  return { ...userInfoOf(value), permissions: permissions === null || permissions === undefined ? undefined : permissionsFromJson(permissions) };
+  return { ...userInfoOf(value), permissions: permissionsFromJson(permissions, ErrorCode.InvalidJsonResponse) };
 }
 
 export function personalAccessTokenOf(value: unknown): PersonalAccessTokenInfo {
@@ -472,93 +466,6 @@ function userHeadersFromJson(value: unknown, field: string): Buffer {
   });
   // A deliberate copy: the block is rebuilt from JSON once per polled message.
   return Buffer.concat(parts);
-}
-
-// ---------------------------------------------------------------------------------------------
-// Permissions: wire structure ↔ 0.8 JSON (snake_case flags, stream and topic ids as object keys).
-
-export function permissionsToJson(permissions: Permissions): Record<string, unknown> {
-  const global = permissions.global;
-  let streams: Record<string, unknown> | null = null;
-  if (permissions.streams.size > 0) {
-    streams = {};
-    for (const [streamId, stream] of permissions.streams) {
-      let topics: Record<string, unknown> | null = null;
-      if (stream.topics.size > 0) {
-        topics = {};
-        for (const [topicId, topic] of stream.topics) {
-          topics[String(topicId)] = { manage_topic: topic.manageTopic, read_topic: topic.readTopic, poll_messages: topic.pollMessages, send_messages: topic.sendMessages };
-        }
-      }
-      streams[String(streamId)] = {
-        manage_stream: stream.manageStream,
-        read_stream: stream.readStream,
-        manage_topics: stream.manageTopics,
-        read_topics: stream.readTopics,
-        poll_messages: stream.pollMessages,
-        send_messages: stream.sendMessages,
-        topics,
-      };
-    }
-  }
-  return {
-    global: {
-      manage_servers: global.manageServers,
-      read_servers: global.readServers,
-      manage_users: global.manageUsers,
-      read_users: global.readUsers,
-      manage_streams: global.manageStreams,
-      read_streams: global.readStreams,
-      manage_topics: global.manageTopics,
-      read_topics: global.readTopics,
-      poll_messages: global.pollMessages,
-      send_messages: global.sendMessages,
-    },
-    streams,
-  };
-}
-
-function permissionsFromJson(value: unknown): Permissions {
-  const json = record(value, 'permissions');
-  const global = record(json.global ?? {}, 'permissions.global');
-  const streams = new Map<number, StreamPermissions>();
-  for (const [streamKey, streamValue] of Object.entries(record(json.streams ?? {}, 'permissions.streams'))) {
-    const stream = record(streamValue, `permissions.streams.${streamKey}`);
-    const topics = new Map<number, TopicPermissions>();
-    for (const [topicKey, topicValue] of Object.entries(record(stream.topics ?? {}, `permissions.streams.${streamKey}.topics`))) {
-      const topic = record(topicValue, `permissions.streams.${streamKey}.topics.${topicKey}`);
-      topics.set(integer(Number(topicKey), 'permissions topic id'), {
-        manageTopic: flag(topic.manage_topic),
-        readTopic: flag(topic.read_topic),
-        pollMessages: flag(topic.poll_messages),
-        sendMessages: flag(topic.send_messages),
-      });
-    }
-    streams.set(integer(Number(streamKey), 'permissions stream id'), {
-      manageStream: flag(stream.manage_stream),
-      readStream: flag(stream.read_stream),
-      manageTopics: flag(stream.manage_topics),
-      readTopics: flag(stream.read_topics),
-      pollMessages: flag(stream.poll_messages),
-      sendMessages: flag(stream.send_messages),
-      topics,
-    });
-  }
-  return {
-    global: {
-      manageServers: flag(global.manage_servers),
-      readServers: flag(global.read_servers),
-      manageUsers: flag(global.manage_users),
-      readUsers: flag(global.read_users),
-      manageStreams: flag(global.manage_streams),
-      readStreams: flag(global.read_streams),
-      manageTopics: flag(global.manage_topics),
-      readTopics: flag(global.read_topics),
-      pollMessages: flag(global.poll_messages),
-      sendMessages: flag(global.send_messages),
-    },
-    streams,
-  };
 }
 
 // ---------------------------------------------------------------------------------------------

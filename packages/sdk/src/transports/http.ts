@@ -135,6 +135,7 @@ import {
   encodeUpdateStreamResponse,
   encodeUpdateTopicResponse,
   encodeUpdateUserResponse,
+  permissionsToJson,
 } from '@iggy-ts/protocol';
 import type { RawResponse, Transport } from './transport.js';
 import {
@@ -148,7 +149,6 @@ import {
   list,
   parseErrorBody,
   parseJsonLossless,
-  permissionsToJson,
   personalAccessTokenOf,
   polledMessagesOf,
   record,

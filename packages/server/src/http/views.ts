@@ -16,19 +16,17 @@ import {
   type ConsumerGroupInfo,
   type ConsumerOffsetInfo,
   type PartitionInfo,
-  type Permissions,
   type PersonalAccessTokenInfo,
   type PolledMessage,
   type PolledMessages,
   type Stats,
   type StreamDetails,
   type StreamInfo,
-  type StreamPermissions,
   type TopicDetails,
   type TopicInfo,
-  type TopicPermissions,
   type UserDetails,
   type UserInfo,
+  permissionsToJson,
 } from '@iggy-ts/protocol';
 import type { IssuedToken } from './jwt.js';
 
@@ -124,96 +122,6 @@ export function userInfoJson(user: UserInfo): Record<string, unknown> {
 
 export function userDetailsJson(user: UserDetails): Record<string, unknown> {
   return { ...userInfoJson(user), permissions: user.permissions === undefined ? null : permissionsToJson(user.permissions) };
-}
-
-export function permissionsToJson(permissions: Permissions): Record<string, unknown> {
-  const global = permissions.global;
-  let streams: Record<string, unknown> | null = null;
-  if (permissions.streams.size > 0) {
-    streams = {};
-    for (const [streamId, stream] of permissions.streams) {
-      let topics: Record<string, unknown> | null = null;
-      if (stream.topics.size > 0) {
-        topics = {};
-        for (const [topicId, topic] of stream.topics) {
-          topics[String(topicId)] = { manage_topic: topic.manageTopic, read_topic: topic.readTopic, poll_messages: topic.pollMessages, send_messages: topic.sendMessages };
-        }
-      }
-      streams[String(streamId)] = {
-        manage_stream: stream.manageStream,
-        read_stream: stream.readStream,
-        manage_topics: stream.manageTopics,
-        read_topics: stream.readTopics,
-        poll_messages: stream.pollMessages,
-        send_messages: stream.sendMessages,
-        topics,
-      };
-    }
-  }
-  return {
-    global: {
-      manage_servers: global.manageServers,
-      read_servers: global.readServers,
-      manage_users: global.manageUsers,
-      read_users: global.readUsers,
-      manage_streams: global.manageStreams,
-      read_streams: global.readStreams,
-      manage_topics: global.manageTopics,
-      read_topics: global.readTopics,
-      poll_messages: global.pollMessages,
-      send_messages: global.sendMessages,
-    },
-    streams,
-  };
-}
-
-type JsonRecord = Readonly<Record<string, unknown>>;
-
-const flag = (record: JsonRecord | undefined, name: string): boolean => record?.[name] === true;
-
-/** Permissions JSON (validated against the `Permissions` schema) → wire permissions; null → undefined. */
-export function permissionsFromJson(value: unknown): Permissions | undefined {
-  if (value === null || value === undefined) return undefined;
-  const record = value as JsonRecord;
-  const global = record.global as JsonRecord | undefined;
-  const streams = new Map<number, StreamPermissions>();
-  const streamsJson = record.streams as Readonly<Record<string, JsonRecord>> | null | undefined;
-  for (const [streamKey, stream] of Object.entries(streamsJson ?? {})) {
-    const topics = new Map<number, TopicPermissions>();
-    const topicsJson = stream.topics as Readonly<Record<string, JsonRecord>> | null | undefined;
-    for (const [topicKey, topic] of Object.entries(topicsJson ?? {})) {
-      topics.set(Number(topicKey), {
-        manageTopic: flag(topic, 'manage_topic'),
-        readTopic: flag(topic, 'read_topic'),
-        pollMessages: flag(topic, 'poll_messages'),
-        sendMessages: flag(topic, 'send_messages'),
-      });
-    }
-    streams.set(Number(streamKey), {
-      manageStream: flag(stream, 'manage_stream'),
-      readStream: flag(stream, 'read_stream'),
-      manageTopics: flag(stream, 'manage_topics'),
-      readTopics: flag(stream, 'read_topics'),
-      pollMessages: flag(stream, 'poll_messages'),
-      sendMessages: flag(stream, 'send_messages'),
-      topics,
-    });
-  }
-  return {
-    global: {
-      manageServers: flag(global, 'manage_servers'),
-      readServers: flag(global, 'read_servers'),
-      manageUsers: flag(global, 'manage_users'),
-      readUsers: flag(global, 'read_users'),
-      manageStreams: flag(global, 'manage_streams'),
-      readStreams: flag(global, 'read_streams'),
-      manageTopics: flag(global, 'manage_topics'),
-      readTopics: flag(global, 'read_topics'),
-      pollMessages: flag(global, 'poll_messages'),
-      sendMessages: flag(global, 'send_messages'),
-    },
-    streams,
-  };
 }
 
 export function personalAccessTokenJson(token: PersonalAccessTokenInfo): Record<string, unknown> {

@@ -33,7 +33,8 @@ import {
 import { IdentityInfo, PersonalAccessTokenInfo, RawPersonalAccessToken, UserInfo, UserInfoDetails, bodies, identifierParam } from '../components.js';
 import { iggyProblem, notFoundProblem } from '../errors.js';
 import { defineRoute, json, noContent, type AnyRoute } from '../route.js';
-import { identityJson, permissionsFromJson, personalAccessTokenJson, userDetailsJson, userInfoJson } from '../views.js';
+import { permissionsFromJson } from '@iggy-ts/protocol';
+import { identityJson, personalAccessTokenJson, userDetailsJson, userInfoJson } from '../views.js';
 import { noBody, parseIdentifier } from './common.js';
 
 type StatusName = 'active' | 'inactive';
