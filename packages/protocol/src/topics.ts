@@ -223,6 +223,43 @@ export function decodeGetTopicsResponse(payload: Buffer): TopicInfo[] {
 }
 
 // CreateTopic (302): [stream:Id][partitions_count:u32][compression:u8][message_expiry:u64]
+
+/**
+ * The settings CreateTopic and UpdateTopic share, in request order (compression before expiry, unlike
+ * the topic header of responses):
+ * [compression:u8][message_expiry:u64][max_topic_size:u64][replication_factor:u8][name_len:u8][name]
+ */
+interface TopicSettings {
+  readonly compressionAlgorithm: number;
+  readonly messageExpiry: bigint;
+  readonly maxTopicSize: bigint;
+  readonly replicationFactor: number;
+  readonly name: string;
+}
+
+function topicSettingsSize(value: TopicSettings): number {
+  return 1 + 8 + 8 + 1 + name8Size(value.name, 'topic name');
+}
+
+function writeTopicSettings(writer: Writer, value: TopicSettings): void {
+  writeCompression(writer, value.compressionAlgorithm);
+  writer
+    .u64BigInt(value.messageExpiry, 'message expiry')
+    .u64BigInt(value.maxTopicSize, 'max topic size')
+    .u8(value.replicationFactor, 'replication factor')
+    .name8(value.name, 'topic name');
+}
+
+/** Compression other than 1/2 → 3. */
+function readTopicSettings(reader: Reader): TopicSettings {
+  const compressionAlgorithm = readCompression(reader);
+  const messageExpiry = reader.u64BigInt('message expiry');
+  const maxTopicSize = reader.u64BigInt('max topic size');
+  const replicationFactor = reader.u8('replication factor');
+  const name = reader.name8('topic name');
+  return { compressionAlgorithm, messageExpiry, maxTopicSize, replicationFactor, name };
+}
+
 //                    [max_topic_size:u64][replication_factor:u8][name_len:u8][name] → TopicDetails
 
 export interface CreateTopicRequest {
@@ -237,14 +274,9 @@ export interface CreateTopicRequest {
 }
 
 export function encodeCreateTopicRequest(value: CreateTopicRequest): Buffer {
-  const writer = new Writer(identifierSize(value.streamId) + 4 + 1 + 8 + 8 + 1 + name8Size(value.name, 'topic name'));
+  const writer = new Writer(identifierSize(value.streamId) + 4 + topicSettingsSize(value));
   writer.id(value.streamId, 'stream id').u32(value.partitionsCount, 'partitions count');
-  writeCompression(writer, value.compressionAlgorithm);
-  writer
-    .u64BigInt(value.messageExpiry, 'message expiry')
-    .u64BigInt(value.maxTopicSize, 'max topic size')
-    .u8(value.replicationFactor, 'replication factor')
-    .name8(value.name, 'topic name');
+  writeTopicSettings(writer, value);
   return writer.finish();
 }
 
@@ -253,12 +285,7 @@ export function decodeCreateTopicRequest(payload: Buffer): CreateTopicRequest {
   const reader = new Reader(payload);
   const streamId = reader.id('stream id');
   const partitionsCount = reader.u32('partitions count');
-  const compressionAlgorithm = readCompression(reader);
-  const messageExpiry = reader.u64BigInt('message expiry');
-  const maxTopicSize = reader.u64BigInt('max topic size');
-  const replicationFactor = reader.u8('replication factor');
-  const name = reader.name8('topic name');
-  return { streamId, partitionsCount, compressionAlgorithm, messageExpiry, maxTopicSize, replicationFactor, name };
+  return { streamId, partitionsCount, ...readTopicSettings(reader) };
 }
 
 export function encodeCreateTopicResponse(value: TopicDetails): Buffer {
@@ -305,14 +332,9 @@ export interface UpdateTopicRequest {
 }
 
 export function encodeUpdateTopicRequest(value: UpdateTopicRequest): Buffer {
-  const writer = new Writer(identifierSize(value.streamId) + identifierSize(value.topicId) + 1 + 8 + 8 + 1 + name8Size(value.name, 'topic name'));
+  const writer = new Writer(identifierSize(value.streamId) + identifierSize(value.topicId) + topicSettingsSize(value));
   writer.id(value.streamId, 'stream id').id(value.topicId, 'topic id');
-  writeCompression(writer, value.compressionAlgorithm);
-  writer
-    .u64BigInt(value.messageExpiry, 'message expiry')
-    .u64BigInt(value.maxTopicSize, 'max topic size')
-    .u8(value.replicationFactor, 'replication factor')
-    .name8(value.name, 'topic name');
+  writeTopicSettings(writer, value);
   return writer.finish();
 }
 
@@ -320,12 +342,7 @@ export function decodeUpdateTopicRequest(payload: Buffer): UpdateTopicRequest {
   const reader = new Reader(payload);
   const streamId = reader.id('stream id');
   const topicId = reader.id('topic id');
-  const compressionAlgorithm = readCompression(reader);
-  const messageExpiry = reader.u64BigInt('message expiry');
-  const maxTopicSize = reader.u64BigInt('max topic size');
-  const replicationFactor = reader.u8('replication factor');
-  const name = reader.name8('topic name');
-  return { streamId, topicId, compressionAlgorithm, messageExpiry, maxTopicSize, replicationFactor, name };
+  return { streamId, topicId, ...readTopicSettings(reader) };
 }
 
 export function encodeUpdateTopicResponse(_value?: undefined): Buffer {
